@@ -1,0 +1,52 @@
+# Peerspace. `make run` to try it, `make test` to check it. Needs python3.11.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+KEY_FILE := .field-encryption-key
+
+.PHONY: run install install-dev key test lint format bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# A local field-encryption key, made once and never committed.
+key: $(KEY_FILE)
+$(KEY_FILE): | $(VENV)/bin/python
+	@umask 077 && $(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $(KEY_FILE)
+	@echo "Created $(KEY_FILE): keep it safe, and back it up with the database."
+
+run: install key
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demo
+	@echo "Peerspace is at http://127.0.0.1:$(PORT)/"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev key
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles test.sqlite3*

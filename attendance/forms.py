@@ -1,0 +1,350 @@
+import re
+import uuid
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils import timezone
+
+from peerspace.accounts.models import Site
+
+from .models import Activity, EmergencyContact, Person, Visit
+
+NOTE_MAX = 5000
+PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def clean_phone(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return value
+    digits = re.sub(r"\D", "", value)
+    if not PHONE_RE.match(value) or not 7 <= len(digits) <= 15:
+        raise forms.ValidationError(
+            "That doesn't look like a phone number. Use digits and spaces, "
+            "for example 07700 900123 or 01942 123456."
+        )
+    return value
+
+
+class TokenField(forms.UUIDField):
+    """A hidden one-time token that makes a double-tapped Save harmless."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+
+def new_token() -> str:
+    return str(uuid.uuid4())
+
+
+class PersonForm(forms.ModelForm):
+    agrees = forms.BooleanField(
+        required=False,
+        label="She's happy with how we use her information (read above)",
+    )
+    registration_token = TokenField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "known_as",
+            "full_name",
+            "phone",
+            "email",
+            "address",
+            "postcode",
+            "age_band",
+            "heard_about_us",
+            "ok_to_call",
+            "ok_to_text",
+            "ok_to_email",
+            "anything_to_know",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "anything_to_know": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {
+            "known_as": "The only thing we need. A first name or nickname is fine.",
+            "full_name": "Only if she'd like to give it.",
+            "anything_to_know": (
+                "Anything she'd like us to know to look after her well: things "
+                "she finds hard, access needs, allergies. Kept locked (encrypted) "
+                "and only seen by our team."
+            ),
+        }
+
+    # Details beyond a name are only kept once she has agreed to how we use them.
+    DETAIL_FIELDS = [
+        "full_name",
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "age_band",
+        "heard_about_us",
+        "anything_to_know",
+    ]
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation or self.instance.organisation
+        if "anything_to_know" in self.fields:
+            self.fields["anything_to_know"].widget.attrs["maxlength"] = NOTE_MAX
+        for name in ("age_band", "heard_about_us"):
+            if name in self.fields:
+                choices = list(self.fields[name].choices)[1:]
+                self.fields[name].choices = [("", "Rather not say"), *choices]
+        if self.instance.pk and self.instance.data_use_agreed_at:
+            self.fields["agrees"].initial = True
+
+    def clean_known_as(self):
+        value = " ".join(self.cleaned_data["known_as"].split())
+        if not value:
+            raise forms.ValidationError("Please tell us what she'd like to be called.")
+        return value
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"].strip().upper()
+        if not value:
+            return value
+        match = POSTCODE_RE.match(value)
+        if not match:
+            raise forms.ValidationError(
+                "That doesn't look like a UK postcode (for example WN1 1AA). "
+                "Leave it blank if you're not sure."
+            )
+        return f"{match[1]} {match[2]}"
+
+    def clean_anything_to_know(self):
+        value = self.cleaned_data["anything_to_know"].strip()
+        if len(value) > NOTE_MAX:
+            raise forms.ValidationError(
+                f"Please keep this under {NOTE_MAX:,} characters "
+                f"(it has {len(value):,}). Nothing has been lost: shorten it and "
+                "save again."
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        gave_details = any(cleaned.get(f) for f in self.DETAIL_FIELDS)
+        if gave_details and not cleaned.get("agrees"):
+            self.add_error("agrees", self.AGREE_MESSAGE)
+        return cleaned
+
+    AGREE_MESSAGE = (
+        "Before we keep more than her name, please check she's happy with how we "
+        "use her information (shown above). Or clear the other details and save "
+        "just her name."
+    )
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        person.organisation = self.organisation
+        person.form_complete = True
+        if self.cleaned_data.get("agrees") and not person.data_use_agreed_at:
+            person.record_agreement()
+        if self.cleaned_data.get("registration_token") and not person.pk:
+            person.registration_token = self.cleaned_data["registration_token"]
+        if commit:
+            person.save()
+        return person
+
+
+class EmergencyContactForm(forms.ModelForm):
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relationship", "phone"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        help_texts = {"relationship": "For example sister, friend, neighbour."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The whole row is optional; clean() says what's missing if half-filled.
+        self.fields["name"].required = False
+        self.fields["phone"].required = False
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        name, phone = cleaned.get("name"), cleaned.get("phone")
+        deleting = cleaned.get("DELETE")
+        if not deleting and (name or cleaned.get("relationship")) and not phone:
+            if "phone" not in self.errors:
+                self.add_error(
+                    "phone",
+                    "Please add a phone number, or we can't call them in an emergency.",
+                )
+        if not deleting and phone and not name:
+            self.add_error("name", "Who is this? Please add their name.")
+        return cleaned
+
+
+class BaseContactFormSet(forms.BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        if not form.cleaned_data.get("name"):
+            return None
+        return super().save_new(form, commit)
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        return [c for c in saved if c is not None]
+
+
+ContactFormSet = inlineformset_factory(
+    Person,
+    EmergencyContact,
+    form=EmergencyContactForm,
+    formset=BaseContactFormSet,
+    extra=1,
+    max_num=5,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class QuickAddForm(forms.Form):
+    known_as = forms.CharField(
+        label="Her name",
+        max_length=100,
+        help_text="Just a name: finish the form later.",
+    )
+    registration_token = TokenField()
+
+    def clean_known_as(self):
+        value = " ".join(self.cleaned_data["known_as"].split())
+        if not value:
+            raise forms.ValidationError("Please type a name.")
+        return value
+
+
+class HeadCountForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many people?",
+        min_value=1,
+        max_value=200,
+        error_messages={
+            "min_value": "Please enter at least 1.",
+            "max_value": "That's a lot! Please enter 200 or fewer at a time.",
+        },
+    )
+    activity = forms.ModelChoiceField(
+        queryset=Activity.objects.none(), required=False, empty_label="No activity"
+    )
+    request_token = TokenField()
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = Activity.objects.filter(
+            organisation=organisation, is_active=True
+        )
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["activity", "helped_out"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = self.instance.session.site.organisation
+        self.fields["activity"].queryset = Activity.objects.filter(
+            organisation=organisation, is_active=True
+        )
+        self.fields["activity"].empty_label = "No activity"
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["name"]
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if (
+            Activity.objects.filter(organisation=self.organisation, name__iexact=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError("There's already an activity with that name.")
+        return name
+
+
+class PaperSheetForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    date = forms.DateField(
+        label="Date on the sheet", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    names = forms.CharField(
+        label="Names on the sheet, one per line",
+        widget=forms.Textarea(attrs={"rows": 10, "autocapitalize": "words"}),
+        max_length=20000,
+    )
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return date
+
+    def clean_names(self):
+        lines = [
+            " ".join(line.split()) for line in self.cleaned_data["names"].splitlines()
+        ]
+        lines = [line[:100] for line in lines if line]
+        if not lines:
+            raise forms.ValidationError("Please type at least one name.")
+        if len(lines) > 300:
+            raise forms.ValidationError("Please enter 300 names or fewer at a time.")
+        return lines
+
+
+class KioskNameForm(forms.Form):
+    name = forms.CharField(
+        label="What's your name?",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "words"}
+        ),
+    )
+
+
+class KioskPersonForm(PersonForm):
+    """The short form a woman fills in herself at the kiosk."""
+
+    class Meta(PersonForm.Meta):
+        fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
+
+    DETAIL_FIELDS = ["full_name", "phone", "postcode", "age_band"]
+    AGREE_MESSAGE = (
+        "Please tick the box to say you're happy with how we use your "
+        "information, or just give us your name."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agrees"].label = "I'm happy with how you use my information"
+        self.fields["known_as"].help_text = "A first name or nickname is fine."
+        self.fields["full_name"].help_text = ""

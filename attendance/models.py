@@ -1,0 +1,319 @@
+import datetime as dt
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from peerspace.accounts.models import Organisation, Site
+from peerspace.fields import EncryptedTextField
+
+AGE_BANDS = [
+    ("under-18", "Under 18"),
+    ("18-24", "18 to 24"),
+    ("25-34", "25 to 34"),
+    ("35-44", "35 to 44"),
+    ("45-54", "45 to 54"),
+    ("55-64", "55 to 64"),
+    ("65-74", "65 to 74"),
+    ("75+", "75 or over"),
+]
+
+HEARD_ABOUT_US = [
+    ("friend", "A friend or family member"),
+    ("walked-past", "Walked past or saw a poster"),
+    ("social-media", "Facebook or other social media"),
+    ("group", "Another group or community centre"),
+    ("professional", "A support worker, GP or other professional"),
+    ("other", "Somewhere else"),
+]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and apostrophes, for matching names as typed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = re.sub(r"['\u2019`]", "", kept)
+    return re.sub(r"[\s\-.,]+", " ", kept).strip()
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from peerspace.permissions import org_ids
+
+        return self.filter(organisation_id__in=org_ids(user))
+
+    def search(self, q: str):
+        """Every word typed must start a word of either name.
+
+        Matched on a folded copy of the names, so "siobhan" finds Siobhán and
+        "OBRIEN" finds O'Brien, the same on SQLite and PostgreSQL.
+        """
+        qs = self
+        for word in fold(q).split()[:5]:
+            qs = qs.filter(search_key__contains=" " + word)
+        return qs
+
+    def forms_to_finish(self):
+        return self.filter(form_complete=False)
+
+
+class Person(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="people"
+    )
+    known_as = models.CharField("What would you like us to call you?", max_length=100)
+    full_name = models.CharField("Full name", max_length=200, blank=True)
+    address = models.TextField("Address", max_length=500, blank=True)
+    postcode = models.CharField("Postcode", max_length=10, blank=True)
+    phone = models.CharField("Phone", max_length=30, blank=True)
+    email = models.EmailField("Email", max_length=200, blank=True)
+    age_band = models.CharField("Age", max_length=10, blank=True, choices=AGE_BANDS)
+    heard_about_us = models.CharField(
+        "How did you hear about us?", max_length=20, blank=True, choices=HEARD_ABOUT_US
+    )
+    anything_to_know = EncryptedTextField(
+        "Anything you feel we need to know", blank=True
+    )
+    ok_to_call = models.BooleanField("Phone calls are fine", default=False)
+    ok_to_text = models.BooleanField("Text messages are fine", default=False)
+    ok_to_email = models.BooleanField("Emails are fine", default=False)
+    data_use_agreed_at = models.DateTimeField(null=True, blank=True)
+    data_use_version = models.PositiveIntegerField(null=True, blank=True)
+    # Folded names, for search as you type (see fold()).
+    search_key = models.CharField(max_length=320, blank=True, editable=False)
+    # Quick-added at a busy door: name only, the rest of the form still to do.
+    form_complete = models.BooleanField(default=True)
+    # One per form shown, so a double-tapped "Save" can't make two people.
+    registration_token = models.UUIDField(null=True, blank=True, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["registration_token", "search_key"])
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["known_as", "id"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["organisation", "known_as"])]
+
+    def __str__(self) -> str:
+        return self.known_as
+
+    def save(self, *args, **kwargs):
+        self.search_key = " " + fold(f"{self.known_as} {self.full_name}") + " "
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("attendance:person", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if self.full_name and self.full_name != self.known_as:
+            return f"{self.known_as} ({self.full_name})"
+        return self.known_as
+
+    def visit_summary(self) -> dict:
+        return self.visits.aggregate(
+            count=Count("id"), first=Min("session__date"), last=Max("session__date")
+        )
+
+    def record_agreement(self) -> None:
+        self.data_use_agreed_at = timezone.now()
+        self.data_use_version = self.organisation.data_use_version
+
+
+class EmergencyContact(models.Model):
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="emergency_contacts"
+    )
+    name = models.CharField("Name", max_length=100)
+    relationship = models.CharField("Who are they to you?", max_length=60, blank=True)
+    phone = models.CharField("Phone", max_length=30)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="activities"
+    )
+    name = models.CharField(max_length=60)
+    is_active = models.BooleanField("Still running", default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="activity_name_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionQuerySet(models.QuerySet):
+    def today(self, site: Site) -> "Session":
+        """Today's session at a site, opened on first use."""
+        session, _ = self.get_or_create(
+            site=site,
+            date=timezone.localdate(),
+            defaults={"opens": timezone.localtime().time().replace(microsecond=0)},
+        )
+        return session
+
+    def on(self, site: Site, date: dt.date) -> "Session":
+        session, _ = self.get_or_create(site=site, date=date)
+        return session
+
+
+class Session(models.Model):
+    """One opening of a workshop at a site on a day."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="one_session_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.date:%-d %b %Y}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def present(self):
+        return self.filter(left_at__isnull=True)
+
+    def on_site_now(self, site: Site):
+        return self.filter(
+            session__site=site, session__date=timezone.localdate(), left_at__isnull=True
+        )
+
+    def sign_in(
+        self, person, session, *, by=None, method="facilitator", activity=None, at=None
+    ) -> tuple["Visit", bool]:
+        """Sign a person in; a second tap or a second facilitator finds the same visit.
+
+        Returns (visit, created). Someone who left and came back is here again.
+        """
+        try:
+            with transaction.atomic():
+                visit = self.create(
+                    person=person,
+                    session=session,
+                    arrived_at=at or timezone.now(),
+                    signed_in_by=by,
+                    method=method,
+                    activity=activity,
+                )
+                return visit, True
+        except IntegrityError:
+            visit = self.get(person=person, session=session)
+            if visit.left_at is not None and session.date == timezone.localdate():
+                visit.left_at = None
+                visit.save(update_fields=["left_at"])
+            return visit, False
+
+    def sign_out_all(self, site: Site) -> int:
+        return self.on_site_now(site).update(left_at=timezone.now())
+
+
+class Visit(models.Model):
+    FACILITATOR = "facilitator"
+    KIOSK = "kiosk"
+    PAPER = "paper"
+    METHODS = [
+        (FACILITATOR, "Signed in at the door"),
+        (KIOSK, "Signed herself in at the kiosk"),
+        (PAPER, "Entered from a paper sheet"),
+    ]
+
+    # Null for an unnamed head-count, or once a person has been anonymised.
+    person = models.ForeignKey(
+        Person, models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    session = models.ForeignKey(Session, models.CASCADE, related_name="visits")
+    arrived_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    activity = models.ForeignKey(
+        Activity, models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    helped_out = models.BooleanField("Helped out today", default=False)
+    signed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(max_length=12, choices=METHODS, default=FACILITATOR)
+    # Set on the first visit of a head-count or paper batch: a resubmitted form
+    # hits the unique constraint instead of counting everyone twice.
+    request_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["arrived_at", "id"]
+        constraints = [
+            # Two facilitators tapping the same woman at once make one visit.
+            models.UniqueConstraint(
+                fields=["person", "session"],
+                condition=Q(person__isnull=False),
+                name="one_visit_per_person_per_session",
+            )
+        ]
+        indexes = [models.Index(fields=["session", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person or 'Visitor'} at {self.session}"
+
+    def sign_out(self) -> None:
+        if self.left_at is None:
+            self.left_at = timezone.now()
+            self.save(update_fields=["left_at"])
+
+
+class PendingArrival(models.Model):
+    """Someone at the kiosk whose name didn't match one person: see the facilitator."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="pending_arrivals")
+    name_typed = models.CharField(max_length=100)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return self.name_typed

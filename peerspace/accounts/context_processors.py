@@ -1,0 +1,5 @@
+from peerspace import permissions
+
+
+def roles(request):
+    return {"user_roles": permissions.roles(request.user)}

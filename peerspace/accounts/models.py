@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+DEFAULT_DATA_USE_STATEMENT = (
+    "We keep what you tell us so we can welcome you, keep everyone safe in the "
+    "building and contact someone for you in an emergency. Only our team can see "
+    "it. We never share it without asking you, unless someone is at risk of "
+    "serious harm. Our funders only ever see numbers, never names. You can ask to "
+    "see what we hold, change it or have it removed at any time."
+)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    data_use_statement = models.TextField(default=DEFAULT_DATA_USE_STATEMENT)
+    data_use_version = models.PositiveIntegerField(default=1)
+    data_use_updated = models.DateField(default=timezone.localdate)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=100)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="site_name_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    FACILITATOR = "facilitator"
+    COORDINATOR = "coordinator"
+    SAFEGUARDING = "safeguarding"
+    KIOSK = "kiosk"
+    ROLES = [
+        (FACILITATOR, "Facilitator"),
+        (COORDINATOR, "Coordinator"),
+        (SAFEGUARDING, "Safeguarding member"),
+        (KIOSK, "Kiosk tablet"),
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=ROLES)
+    # A kiosk tablet lives at one site.
+    site = models.ForeignKey(Site, models.CASCADE, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="kiosk") | models.Q(site__isnull=False),
+                name="kiosk_has_site",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"

@@ -1,0 +1,117 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from attendance.models import Activity, EmergencyContact, Person
+from peerspace.accounts.models import Membership, Organisation, Site
+
+
+def make_user(username, org, *roles, site=None):
+    user = get_user_model().objects.create_user(
+        username=username, password="password", first_name=username.title()
+    )
+    for role in roles:
+        Membership.objects.create(
+            user=user,
+            organisation=org,
+            role=role,
+            site=site if role == "kiosk" else None,
+        )
+    return user
+
+
+@pytest.fixture
+def org(db):
+    return Organisation.objects.create(name="Mended Together", slug="mended")
+
+
+@pytest.fixture
+def other_org(db):
+    return Organisation.objects.create(name="Elsewhere Group", slug="elsewhere")
+
+
+@pytest.fixture
+def site(org):
+    return Site.objects.create(organisation=org, name="Wigan")
+
+
+@pytest.fixture
+def site2(org):
+    return Site.objects.create(organisation=org, name="Leigh")
+
+
+@pytest.fixture
+def other_site(other_org):
+    return Site.objects.create(organisation=other_org, name="Bolton")
+
+
+@pytest.fixture
+def alice(org):
+    """A coordinator."""
+    return make_user("alice", org, Membership.COORDINATOR)
+
+
+@pytest.fixture
+def bob(org):
+    """A facilitator."""
+    return make_user("bob", org, Membership.FACILITATOR)
+
+
+@pytest.fixture
+def sally(org):
+    """A safeguarding member."""
+    return make_user("sally", org, Membership.SAFEGUARDING)
+
+
+@pytest.fixture
+def charlie(other_org):
+    """A coordinator and facilitator in another organisation."""
+    return make_user(
+        "charlie", other_org, Membership.COORDINATOR, Membership.FACILITATOR
+    )
+
+
+@pytest.fixture
+def kiosk(org, site):
+    return make_user("kiosk", org, Membership.KIOSK, site=site)
+
+
+@pytest.fixture
+def person(org):
+    p = Person.objects.create(
+        organisation=org,
+        known_as="Sam",
+        full_name="Samantha O'Brien",
+        phone="07700 900123",
+        anything_to_know="Prefers a quiet corner",
+    )
+    EmergencyContact.objects.create(
+        person=p, name="Jo", relationship="sister", phone="07700 900999"
+    )
+    return p
+
+
+@pytest.fixture
+def other_person(other_org):
+    return Person.objects.create(organisation=other_org, known_as="Olga")
+
+
+@pytest.fixture
+def activity(org):
+    return Activity.objects.create(organisation=org, name="Quilting")
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
