@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "peerspace",
     "peerspace.accounts",
     "attendance",
+    "signposting",
+    "safeguarding",
 ]
 
 MIDDLEWARE = [

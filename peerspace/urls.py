@@ -11,7 +11,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.logout, name="logout"),
+    path("healthz/", views.healthz, name="healthz"),
     path("", include("attendance.urls")),
+    path("signposting/", include("signposting.urls")),
+    path("safeguarding/", include("safeguarding.urls")),
 ]
 
 handler403 = "peerspace.views.permission_denied"

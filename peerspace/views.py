@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -59,6 +59,13 @@ def home(request):
             "week_ago": today - dt.timedelta(days=7),
         },
     )
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """For load balancers and uptime checks; also the benchmark's floor."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @kiosk_allowed
