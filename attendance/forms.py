@@ -298,6 +298,7 @@ class PaperSheetForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10, "autocapitalize": "words"}),
         max_length=20000,
     )
+    request_token = TokenField()
 
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)

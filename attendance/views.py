@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -472,8 +473,9 @@ def paper(request):
             )
             choice = request.POST.get(f"line-{i}", "")
             rows.append({"i": i, "name": name, "matches": matches, "choice": choice})
+        token = form.cleaned_data["request_token"] or uuid.uuid4()
         if "confirm" in request.POST:
-            created, already = _save_paper(request, site, date, rows)
+            created, already = _save_paper(request, site, date, rows, token)
             messages.success(
                 request,
                 f"Saved {created} visits from the paper sheet for {site} on "
@@ -484,7 +486,7 @@ def paper(request):
         return render(
             request,
             "attendance/paper.html",
-            {"form": form, "rows": rows, "site": site, "date": date},
+            {"form": form, "rows": rows, "site": site, "date": date, "token": token},
         )
     return render(request, "attendance/paper.html", {"form": form})
 
@@ -493,7 +495,7 @@ def _exact(person: Person, key: str) -> bool:
     return key in (fold(person.known_as), fold(person.full_name))
 
 
-def _save_paper(request, site, date, rows) -> tuple[int, int]:
+def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
     created = already = 0
     with transaction.atomic():
         session = Session.objects.on(site, date)
@@ -511,10 +513,14 @@ def _save_paper(request, site, date, rows) -> tuple[int, int]:
                 continue
             person = by_id.get(choice)
             if person is None:
-                person = Person.objects.create(
+                # Derived from the sheet's token, so saving it twice adds no one twice.
+                line_token = uuid.uuid5(token, str(row["i"]))
+                person = Person.objects.filter(registration_token=line_token).first()
+                person = person or Person.objects.create(
                     organisation=site.organisation,
                     known_as=row["name"],
                     form_complete=False,
+                    registration_token=line_token,
                     created_by=request.user,
                 )
             visit, was_new = Visit.objects.sign_in(

@@ -103,6 +103,8 @@ if os.environ.get("DATABASE_URL") or os.environ.get("DB") == "postgres":
             conn_health_checks=True,
         )
     }
+    # One test database per test run, so two runs on one machine don't collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_peerspace_{os.getpid()}"}
 else:
     SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
     DATABASES = {
@@ -116,8 +118,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             },
-            # A file, not :memory:, so live-server and concurrency tests share it.
-            "TEST": {"NAME": str(BASE_DIR / "test.sqlite3")},
+            # A file, not :memory:, so live-server and concurrency tests share
+            # it; one per test run, so two runs on one machine don't collide.
+            "TEST": {"NAME": str(BASE_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 

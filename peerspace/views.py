@@ -15,6 +15,7 @@ from peerspace.accounts.models import Site
 from peerspace.middleware import kiosk_allowed
 
 
+@kiosk_allowed
 @require_GET
 def home(request):
     roles = permissions.roles(request.user)

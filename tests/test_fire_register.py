@@ -1,0 +1,80 @@
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from attendance.models import Person, Session, Visit
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    if not shutil.which("pdftotext"):
+        if os.environ.get("PEERSPACE_REQUIRE_BROWSER") == "1":
+            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+        pytest.skip("pdftotext not installed: apt-get install poppler-utils")
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_fire_register_lists_everyone_here_with_contacts(
+    bob_client, org, site, person, tmp_path
+):
+    session = Session.objects.today(site)
+    Visit.objects.sign_in(person, session)
+    left = Person.objects.create(organisation=org, known_as="Gone Home")
+    Visit.objects.sign_in(left, session)[0].sign_out()
+    Visit.objects.bulk_create([Visit(session=session) for _ in range(3)])
+    response = bob_client.get(reverse("attendance:fire_register", args=[site.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="fire-register-'
+    )
+    text = pdf_text(response.content, tmp_path)
+    assert "Fire register: Wigan" in text
+    assert "Sam (Samantha O'Brien)" in text
+    assert "Jo (sister) 07700 900999" in text
+    assert "3 unnamed visitors" in text
+    assert "4 people signed in" in text
+    assert "Gone Home" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://peerspace.invalid/static/../../etc/passwd",
+        "https://example.org/static/css/pdf.css",
+    ],
+)
+def test_pdf_fetcher_refuses_anything_but_our_static_files(url):
+    from peerspace.pdf import make_url_fetcher
+
+    with pytest.raises(ValueError):
+        make_url_fetcher().fetch(url)
+
+
+def test_pdf_fetcher_serves_our_static_files():
+    from peerspace.pdf import make_url_fetcher
+
+    response = make_url_fetcher().fetch("https://peerspace.invalid/static/css/pdf.css")
+    assert response.read().startswith(b"@page")
+
+
+def test_a_note_pointing_at_local_files_still_renders_and_reads_nothing(tmp_path):
+    from peerspace.pdf import html_to_pdf
+
+    html = (
+        '<img src="file:///etc/passwd"><img src="http://169.254.169.254/latest">'
+        '<link rel="stylesheet" href="file:///etc/passwd"><p>Still renders</p>'
+    )
+    text = pdf_text(html_to_pdf(html), tmp_path)
+    assert "Still renders" in text
+    assert "root:" not in text
