@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -194,7 +194,7 @@ def search(request, site_pk: int):
         people = list(
             Person.objects.filter(organisation=site.organisation)
             .search(q)
-            .annotate(is_here=Exists(here))
+            .annotate(is_here=Exists(here), last_seen=Max("visits__session__date"))
             .order_by("known_as", "id")[:SEARCH_LIMIT]
         )
     return render(
