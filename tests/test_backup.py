@@ -1,0 +1,77 @@
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from attendance.models import EmergencyContact, Person, Session, Visit
+from peerspace.accounts.models import Organisation, Site
+
+
+@pytest.fixture
+def data(transactional_db):
+    org = Organisation.objects.create(name="Backed Up", slug="backed-up")
+    site = Site.objects.create(organisation=org, name="Wigan")
+    people = [
+        Person.objects.create(
+            organisation=org, known_as=f"P{i}", anything_to_know=f"note {i}"
+        )
+        for i in range(5)
+    ]
+    EmergencyContact.objects.create(person=people[0], name="Jo", phone="07700 900999")
+    session = Session.objects.today(site)
+    for p in people:
+        Visit.objects.sign_in(p, session)
+    return org
+
+
+def counts():
+    return (
+        Person.objects.count(),
+        EmergencyContact.objects.count(),
+        Visit.objects.count(),
+        Person.history.count(),
+    )
+
+
+def integrity_ok() -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA integrity_check")
+            return cursor.fetchone()[0] == "ok"
+        cursor.execute("SELECT 1")
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("encrypt", [False, True])
+def test_backup_and_restore_round_trip(data, tmp_path, encrypt):
+    before = counts()
+    path = tmp_path / "backup.bin"
+    args = ["--encrypt"] if encrypt else []
+    call_command("backup", "--output", str(path), *args)
+    if encrypt:
+        assert b"note 1" not in path.read_bytes()
+    # Things go wrong after the backup...
+    Person.objects.filter(known_as="P1").delete()
+    Person.objects.create(organisation=data, known_as="After the backup")
+    call_command("restore", str(path), "--yes")
+    connection.close()
+    assert counts() == before
+    assert integrity_ok()
+    assert not Person.objects.filter(known_as="After the backup").exists()
+    assert Person.objects.get(known_as="P1").anything_to_know == "note 1"
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(data, tmp_path):
+    path = tmp_path / "junk.bin"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CommandError):
+        call_command("restore", str(path), "--yes")
+    assert Person.objects.count() == 5
+
+
+def test_encrypted_backup_needs_the_right_key(data, tmp_path, monkeypatch):
+    path = tmp_path / "backup.bin"
+    call_command("backup", "--output", str(path), "--encrypt")
+    monkeypatch.setenv("BACKUP_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    with pytest.raises(CommandError, match="can't be decrypted"):
+        call_command("restore", str(path), "--yes")
