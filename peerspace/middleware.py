@@ -1,6 +1,9 @@
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -66,3 +69,38 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class SessionLimitsMiddleware:
+    """Shared tablets: sign out after SESSION_IDLE_SECONDS without use, and
+    SESSION_MAX_SECONDS after signing in, whatever happens in between."""
+
+    # Touch the session at most this often, not on every request.
+    RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("started_at", now)
+            seen = request.session.get("seen_at", now)
+            # The kiosk tablet waits at the door all day: no idle limit for it.
+            idle_limit = (
+                settings.SESSION_IDLE_SECONDS
+                if not permissions.is_kiosk_only(request.user)
+                else settings.SESSION_COOKIE_AGE
+            )
+            if now - seen > idle_limit or now - started > settings.SESSION_COOKIE_AGE:
+                auth_logout(request)
+                messages.info(
+                    request,
+                    "You were signed out to keep people's details safe. "
+                    "Please sign in again.",
+                )
+                # Now anonymous: LoginRequiredMiddleware keeps any form she was
+                # posting and sends her to the login page.
+            elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
+                request.session["seen_at"] = now
+        return self.get_response(request)
