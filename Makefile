@@ -28,10 +28,15 @@ $(KEY_FILE): | $(VENV)/bin/python
 	@umask 077 && $(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $(KEY_FILE)
 	@echo "Created $(KEY_FILE): keep it safe, and back it up with the database."
 
+# The demo skips two-factor sign-in so the logins work straight away; production
+# asks coordinators and safeguarding members for it (TWO_FACTOR_REQUIRED=1 here).
+TWO_FACTOR_REQUIRED ?= 0
+export TWO_FACTOR_REQUIRED
+
 run: install key
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo
-	@echo "Peerspace is at http://127.0.0.1:$(PORT)/"
+	@echo "Peerspace is at http://127.0.0.1:$(PORT)/ (two-factor sign-in: $(if $(filter 1,$(TWO_FACTOR_REQUIRED)),on,off for the demo))"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
@@ -45,8 +50,9 @@ format: install-dev
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Throughput against a bare view under gunicorn: see benchmarks/README.md.
 bench: install-dev key
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test.sqlite3*

@@ -104,3 +104,25 @@ class SessionLimitsMiddleware:
             elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
                 request.session["seen_at"] = now
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Coordinators and safeguarding members verify a second factor first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if getattr(view_func, "two_factor_exempt", False):
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        if not permissions.roles(user) & set(settings.TWO_FACTOR_ROLES):
+            return None
+        return redirect_to_login(request.get_full_path(), "two_factor")

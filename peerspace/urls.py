@@ -11,6 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.logout, name="logout"),
+    path("", include("peerspace.accounts.urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("", include("attendance.urls")),
     path("signposting/", include("signposting.urls")),

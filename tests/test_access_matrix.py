@@ -36,6 +36,11 @@ COORD_OK = {
 }
 
 
+ALL_200 = dict.fromkeys(
+    ["anon", "kiosk", "facilitator", "coordinator", "safeguarding", "outsider"], 200
+)
+
+
 def team(ok=200, outsider=404, **overrides):
     return {
         **{k: ok if v == 200 else v for k, v in TEAM_OK.items()},
@@ -102,6 +107,12 @@ EXPECTATIONS = {
     "attendance:kiosk_new": ("none", "get", KIOSK_OK),
     "attendance:kiosk_done": ("none", "get", KIOSK_OK),
     "attendance:kiosk_see_us": ("none", "get", KIOSK_OK),
+    "two_factor": ("none", "get", {**team(302, outsider=302), "kiosk": 403}),
+    "two_factor_setup": ("none", "get", {**team(200, outsider=200), "kiosk": 403}),
+    "password_reset": ("none", "get", ALL_200),
+    "password_reset_done": ("none", "get", ALL_200),
+    "password_reset_complete": ("none", "get", ALL_200),
+    "password_reset_confirm": ("reset", "get", ALL_200),
     # POST-only actions: a successful post redirects back (302).
     "logout": (
         "none",
@@ -166,6 +177,7 @@ def objects(site, person, activity):
     pending = PendingArrival.objects.create(site=site, name_typed="Someone")
     return {
         "none": {},
+        "reset": {"uidb64": "MQ", "token": "set-password"},
         "site": {"site_pk": site.pk},
         "person": {"pk": person.pk},
         "site_person": {"site_pk": site.pk, "person_pk": person.pk},
