@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import drafts
@@ -359,6 +360,7 @@ def _has_contacts(formset) -> bool:
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def register(request, site_pk: int):
@@ -380,6 +382,7 @@ def register(request, site_pk: int):
     )
 
 
+@sensitive_post_parameters()
 @require_POST
 @role_required(*TEAM)
 def quick_add(request, site_pk: int):
@@ -453,6 +456,7 @@ def fire_register(request, site_pk: int):
     return pdf_response(pdf, filename)
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def paper(request):
@@ -573,6 +577,7 @@ def person_detail(request, pk: int):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def person_edit(request, pk: int):
@@ -645,6 +650,7 @@ def kiosk_home(request):
 
 
 @kiosk_allowed
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(KIOSK)
 def kiosk_returning(request):
@@ -678,6 +684,7 @@ def kiosk_returning(request):
 
 
 @kiosk_allowed
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(KIOSK)
 def kiosk_new(request):
