@@ -113,6 +113,7 @@ EXPECTATIONS = {
     "password_reset_done": ("none", "get", ALL_200),
     "password_reset_complete": ("none", "get", ALL_200),
     "password_reset_confirm": ("reset", "get", ALL_200),
+    "team": ("none", "get", COORD_OK),
     # POST-only actions: a successful post redirects back (302).
     "logout": (
         "none",
@@ -136,6 +137,17 @@ EXPECTATIONS = {
     "attendance:sign_out": ("visit", "post", team(302)),
     "attendance:visit_update": ("visit", "post", team(302)),
     "attendance:pending_dismiss": ("pending", "post", team(302)),
+    "remove_member": (
+        "member",
+        "post",
+        {**COORD_OK, "coordinator": 302, "outsider": 404},
+    ),
+    "site_add": ("none", "post", {**COORD_OK, "coordinator": 302, "outsider": 302}),
+    "site_toggle": (
+        "site_only",
+        "post",
+        {**COORD_OK, "coordinator": 302, "outsider": 404},
+    ),
 }
 # Everything a URL in these namespaces may be: pages added by other apps are
 # checked by their own matrices.
@@ -171,13 +183,18 @@ def users(kiosk, bob, alice, sally, charlie):
 
 
 @pytest.fixture
-def objects(site, person, activity):
+def objects(site, person, activity, org):
+    from tests.conftest import make_user
+
+    member = make_user("removable", org, "facilitator")
     session = Session.objects.today(site)
     visit, _ = Visit.objects.sign_in(person, session)
     pending = PendingArrival.objects.create(site=site, name_typed="Someone")
     return {
         "none": {},
         "reset": {"uidb64": "MQ", "token": "set-password"},
+        "member": {"user_pk": member.pk},
+        "site_only": {"pk": site.pk},
         "site": {"site_pk": site.pk},
         "person": {"pk": person.pk},
         "site_person": {"site_pk": site.pk, "person_pk": person.pk},

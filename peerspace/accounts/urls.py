@@ -6,6 +6,10 @@ from . import views
 urlpatterns = [
     path("2fa/", views.verify, name="two_factor"),
     path("2fa/setup/", views.setup, name="two_factor_setup"),
+    path("team/", views.team, name="team"),
+    path("team/<int:user_pk>/remove/", views.remove_member, name="remove_member"),
+    path("team/sites/", views.site_add, name="site_add"),
+    path("team/sites/<int:pk>/", views.site_toggle, name="site_toggle"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(),

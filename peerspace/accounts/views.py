@@ -4,13 +4,19 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from peerspace.permissions import COORDINATOR, memberships, role_required
+
+from .forms import KioskForm, MemberForm, SiteForm
+from .models import Membership, Site
 
 RECOVERY_CODES = 10
 
@@ -100,3 +106,123 @@ def setup(request):
         "accounts/setup.html",
         {"qr": qr, "secret": secret, "error": error, "next": _next(request)},
     )
+
+
+# The team: the coordinator adds logins, gives roles, and looks after sites.
+
+
+def _coordinated_organisation(request):
+    return next(
+        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
+    )
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def team(request):
+    organisation = _coordinated_organisation(request)
+    member_form = MemberForm(request.POST if "add_member" in request.POST else None)
+    kiosk_form = KioskForm(
+        request.POST if "add_kiosk" in request.POST else None, organisation=organisation
+    )
+    if request.method == "POST":
+        form = member_form if "add_member" in request.POST else kiosk_form
+        if form.is_valid():
+            data = form.cleaned_data
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    username=data["username"],
+                    password=data["password"],
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    email=data.get("email", ""),
+                )
+                if form is member_form:
+                    for role in data["roles"]:
+                        Membership.objects.create(
+                            user=user, organisation=organisation, role=role
+                        )
+                else:
+                    Membership.objects.create(
+                        user=user,
+                        organisation=organisation,
+                        role=Membership.KIOSK,
+                        site=data["site"],
+                    )
+            messages.success(request, f"Added {user.username}.")
+            return redirect("team")
+        messages.error(request, "Please check the highlighted answers.")
+    members = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "site")
+        .order_by("user__username", "role")
+    )
+    people: dict = {}
+    for m in members:
+        people.setdefault(m.user, []).append(m)
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "organisation": organisation,
+            "people": people,
+            "member_form": member_form,
+            "kiosk_form": kiosk_form,
+            "sites": organisation.sites.all(),
+            "site_form": SiteForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(COORDINATOR)
+def remove_member(request, user_pk: int):
+    organisation = _coordinated_organisation(request)
+    user = get_object_or_404(
+        get_user_model(), pk=user_pk, memberships__organisation=organisation
+    )
+    if user == request.user:
+        messages.error(request, "You can't remove yourself. Ask another coordinator.")
+        return redirect("team")
+    with transaction.atomic():
+        Membership.objects.filter(user=user, organisation=organisation).delete()
+        if not user.memberships.exists():
+            # No organisation left: the login stops working (and is kept for history).
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+    messages.success(request, f"{user.username} is no longer on the team.")
+    return redirect("team")
+
+
+@require_POST
+@role_required(COORDINATOR)
+def site_add(request):
+    organisation = _coordinated_organisation(request)
+    form = SiteForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        if organisation.sites.filter(name__iexact=name).exists():
+            messages.error(request, f"There's already a site called {name}.")
+        else:
+            Site.objects.create(
+                organisation=organisation,
+                name=name,
+                address=form.cleaned_data["address"],
+            )
+            messages.success(request, f"Added the {name} site.")
+    else:
+        messages.error(request, "Please give the site a name.")
+    return redirect("team")
+
+
+@require_POST
+@role_required(COORDINATOR)
+def site_toggle(request, pk: int):
+    organisation = _coordinated_organisation(request)
+    site = get_object_or_404(Site, pk=pk, organisation=organisation)
+    site.is_active = not site.is_active
+    site.save(update_fields=["is_active"])
+    state = "open again" if site.is_active else "closed (its records are kept)"
+    messages.success(request, f"{site.name} is {state}.")
+    return redirect("team")
