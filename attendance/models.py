@@ -59,7 +59,21 @@ class PersonQuerySet(models.QuerySet):
         return qs
 
     def forms_to_finish(self):
-        return self.filter(form_complete=False)
+        return self.filter(form_complete=False, erased_at__isnull=True)
+
+    def not_erased(self):
+        return self.filter(erased_at__isnull=True)
+
+    def not_seen_since(self, cutoff: dt.date):
+        """People whose last visit (or joining, if they never came) is before cutoff."""
+        return (
+            self.not_erased()
+            .annotate(last_visit=Max("visits__session__date"))
+            .filter(
+                Q(last_visit__lt=cutoff)
+                | Q(last_visit__isnull=True, created__date__lt=cutoff)
+            )
+        )
 
 
 class Person(models.Model):
@@ -98,6 +112,8 @@ class Person(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set when her details were erased; the row stays so past counts don't change.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["registration_token", "search_key"])
     objects = PersonQuerySet.as_manager()

@@ -13,6 +13,7 @@ Imported visits are recorded as ``Visit.PAPER`` (entered from a paper record).
 
 import datetime as dt
 import re
+import uuid
 from collections import defaultdict
 
 import tablib
@@ -141,10 +142,13 @@ class OrganisationResource(resources.ModelResource):
     # Other headings people use in their spreadsheets, normalised as keys.
     aliases: dict[str, str] = {}
 
-    def __init__(self, *, organisation, user=None):
+    def __init__(self, *, organisation, user=None, batch: str = ""):
         super().__init__()
         self.organisation = organisation
         self.user = user
+        # The upload's token: the same file confirmed twice (two tabs, a
+        # resubmitted form) can't add the same rows twice.
+        self.batch = batch
         # Row number (1 = first row under the headings) -> a note for the preview.
         self.notes: dict[int, str] = {}
         self.ignored_columns: list[str] = []
@@ -203,7 +207,10 @@ class PersonImportForm(PersonForm):
         self.fields["known_as"].error_messages["required"] = (
             "Every person needs a name: what she'd like us to call her."
         )
-        for name, choices in (("age_band", AGE_BANDS), ("heard_about_us", HEARD_ABOUT_US)):
+        for name, choices in (
+            ("age_band", AGE_BANDS),
+            ("heard_about_us", HEARD_ABOUT_US),
+        ):
             self.fields[name].error_messages["invalid_choice"] = (
                 "Please use one of: "
                 + ", ".join(label for _, label in choices)
@@ -293,6 +300,15 @@ class PersonResource(OrganisationResource):
             )
         return person, False
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if new and self.batch:
+            # Unique, like the token on the registration form: a second run of
+            # the same upload fails on it instead of adding everyone again.
+            instance.registration_token = uuid.uuid5(
+                uuid.NAMESPACE_URL,
+                f"peerspace:import:{self.batch}:{kwargs['row_number']}",
+            )
+
     def import_instance(self, instance, row, **kwargs):
         present = [name for name in PERSON_FIELDS if name in row]
         data = {}
@@ -348,8 +364,16 @@ class PersonResource(OrganisationResource):
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y"]
-DATE_FORMATS += ["%d %b %Y"]
+DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M", "%I:%M%p", "%I:%M %p", "%I%p", "%I %p"]
 
 
@@ -444,7 +468,9 @@ class VisitResource(OrganisationResource):
         if not name and cell_text(row.get("person_id")):
             name = f"person_id {cell_text(row.get('person_id'))}"
         return " · ".join(
-            p for p in (cell_text(row.get("date")), cell_text(row.get("site")), name) if p
+            p
+            for p in (cell_text(row.get("date")), cell_text(row.get("site")), name)
+            if p
         )
 
     # Export
@@ -625,6 +651,8 @@ class VisitResource(OrganisationResource):
         # Like a paper sheet: no time means she came when the session opened,
         # and a past day's visit is over.
         arrived = times["arrived"] or session.opens or dt.time(10, 0)
+        if times["left"] and not times["arrived"]:
+            arrived = min(arrived, times["left"])
         instance.arrived_at = timezone.make_aware(dt.datetime.combine(date, arrived))
         if times["left"]:
             instance.left_at = timezone.make_aware(

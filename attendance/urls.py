@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rights, transfer, views
 
 app_name = "attendance"
 
@@ -32,10 +32,25 @@ urlpatterns = [
     path("people/", views.person_list, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path(
+        "people/<int:pk>/everything.<str:fmt>",
+        rights.subject_access_export,
+        name="subject_access",
+    ),
+    path("people/<int:pk>/erase/", rights.erase, name="erase"),
     path("activities/", views.activities, name="activities"),
     path("kiosk/", views.kiosk_home, name="kiosk"),
     path("kiosk/been-before/", views.kiosk_returning, name="kiosk_returning"),
     path("kiosk/new/", views.kiosk_new, name="kiosk_new"),
     path("kiosk/welcome/", views.kiosk_done, name="kiosk_done"),
     path("kiosk/see-us/", views.kiosk_see_us, name="kiosk_see_us"),
+    path("import-export/", transfer.import_export, name="import_export"),
+    path(
+        "import-export/people.<str:fmt>", transfer.export_people, name="export_people"
+    ),
+    path(
+        "import-export/visits.<str:fmt>", transfer.export_visits, name="export_visits"
+    ),
+    path("import-export/people/", transfer.import_people, name="import_people"),
+    path("import-export/visits/", transfer.import_visits, name="import_visits"),
 ]

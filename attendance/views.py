@@ -53,7 +53,10 @@ SEARCH_LIMIT = 20
 
 def _get_site_for_user(request: HttpRequest, pk: int) -> Site:
     return get_object_or_404(
-        Site, pk=pk, is_active=True, organisation_id__in=org_ids(request.user)
+        Site.objects.select_related("organisation"),
+        pk=pk,
+        is_active=True,
+        organisation_id__in=org_ids(request.user),
     )
 
 

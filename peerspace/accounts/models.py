@@ -79,3 +79,49 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events can't be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events can't be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who downloaded or exported personal data, and when. Append-only.
+
+    Says what was done and to which record id, never a name, so erasing a person
+    leaves nothing identifying here.
+    """
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    action = models.CharField(max_length=60)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.detail}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Audit events can't be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events can't be deleted.")
+
+    @classmethod
+    def record(
+        cls, request, organisation, action: str, detail: str = ""
+    ) -> "AuditEvent":
+        return cls.objects.create(
+            organisation=organisation, user=request.user, action=action, detail=detail
+        )

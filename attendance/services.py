@@ -1,0 +1,138 @@
+"""Actions on a person that write several models at once."""
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from .models import EmergencyContact, PendingArrival, Person
+
+# Sent inside the erasing transaction so other apps (safeguarding) can scrub
+# what they hold about her too. Receivers get `person`.
+person_erased = Signal()
+
+ERASED_NAME = "Erased"
+
+
+@transaction.atomic
+def erase_person(person: Person) -> None:
+    """Remove everything that identifies her, keeping her visits as counts.
+
+    The row stays (as "Erased", with only the age band and postcode district a
+    funder report counts), so every past report gives the same figures. Her
+    emergency contacts and all history of both are deleted.
+    """
+    # Delete the contacts first: deleting writes a history row, removed next.
+    person.emergency_contacts.all().delete()
+    EmergencyContact.history.filter(person_id=person.pk).delete()
+    Person.history.filter(id=person.pk).delete()
+    PendingArrival.objects.filter(
+        site__organisation=person.organisation, name_typed__iexact=person.known_as
+    ).delete()
+    district = person.postcode.split(" ")[0] if person.postcode else ""
+    Person.objects.filter(pk=person.pk).update(
+        known_as=ERASED_NAME,
+        full_name="",
+        address="",
+        postcode=district,
+        phone="",
+        email="",
+        anything_to_know="",
+        ok_to_call=False,
+        ok_to_text=False,
+        ok_to_email=False,
+        registration_token=None,
+        search_key="",
+        form_complete=True,
+        erased_at=timezone.now(),
+    )
+    person.refresh_from_db()
+    person_erased.send(sender=Person, person=person)
+
+
+# Other apps add their sections to a subject access export through this;
+# receivers get `person` and `include_sensitive` and return (title, data) or None.
+subject_access_sections = Signal()
+
+PERSON_FIELDS = [
+    "known_as",
+    "full_name",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "age_band",
+    "heard_about_us",
+    "ok_to_call",
+    "ok_to_text",
+    "ok_to_email",
+    "anything_to_know",
+    "data_use_agreed_at",
+    "data_use_version",
+    "created",
+]
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
+    """Everything held about her, history included, as plain data."""
+    history = [
+        {
+            "when": h.history_date.isoformat(),
+            "change": {"+": "created", "~": "changed", "-": "deleted"}[h.history_type],
+            "by": h.history_user.get_username() if h.history_user else "",
+            "record": {f: _plain(getattr(h, f)) for f in PERSON_FIELDS},
+        }
+        for h in person.history.select_related("history_user").order_by("history_date")
+    ]
+    contacts = list(person.emergency_contacts.all())
+    contact_history = [
+        {
+            "when": h.history_date.isoformat(),
+            "change": {"+": "created", "~": "changed", "-": "deleted"}[h.history_type],
+            "name": h.name,
+            "relationship": h.relationship,
+            "phone": h.phone,
+        }
+        for h in EmergencyContact.history.filter(person_id=person.pk).order_by(
+            "history_date"
+        )
+    ]
+    visits = [
+        {
+            "date": v.session.date.isoformat(),
+            "site": v.session.site.name,
+            "arrived": _plain(v.arrived_at),
+            "left": _plain(v.left_at),
+            "activity": v.activity.name if v.activity else "",
+            "helped_out": v.helped_out,
+            "how": v.get_method_display(),
+        }
+        for v in person.visits.select_related("session__site", "activity").order_by(
+            "session__date"
+        )
+    ]
+    data = {
+        "organisation": person.organisation.name,
+        "generated": timezone.now().isoformat(),
+        "person": {f: _plain(getattr(person, f)) for f in PERSON_FIELDS},
+        "data_use_statement_current": person.organisation.data_use_statement,
+        "emergency_contacts": [
+            {"name": c.name, "relationship": c.relationship, "phone": c.phone}
+            for c in contacts
+        ],
+        "visits": visits,
+        "history": history,
+        "emergency_contact_history": contact_history,
+    }
+    for _, section in subject_access_sections.send(
+        sender=Person, person=person, include_sensitive=include_sensitive
+    ):
+        if section:
+            title, content = section
+            data[title] = content
+    return data

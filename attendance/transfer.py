@@ -1,0 +1,510 @@
+"""Import and export of people and visits, for moving off a spreadsheet.
+
+Coordinators only, one organisation at a time. An upload is first checked in a
+dry run that shows what each row would do (new, update, no change or a
+problem). "Confirm import" runs it again for real in one transaction; if any
+row has a problem then, all of it is rolled back, so nothing is half-imported.
+Between the two steps the file waits in the session, encrypted (it's personal
+data), under a random token that the confirm form sends back.
+"""
+
+import base64
+import csv
+import io
+import logging
+import secrets
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import tablib
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from peerspace.accounts.models import Organisation
+from peerspace.crypto import decrypt, encrypt
+from peerspace.permissions import COORDINATOR, memberships, role_required
+
+from .resources import (
+    FORMATS,
+    PERSON_COLUMNS,
+    VISIT_COLUMNS,
+    PersonResource,
+    VisitResource,
+    content_type,
+    export_bytes,
+)
+
+logger = logging.getLogger(__name__)
+
+RESOURCES = {"people": PersonResource, "visits": VisitResource}
+MAX_ROWS = 10_000
+# An .xlsx is a zip: refuse one that would unpack to something enormous.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# Stop reading a sheet after this many empty rows in a row (formatted but empty
+# rows can run to a million in Excel).
+MAX_BLANK_RUN = 1000
+PREVIEW_LIMIT = 500
+PENDING_KEY = "pending_import"
+
+UNREADABLE = (
+    "We couldn't read this file. In your spreadsheet program, use “Save as” (or "
+    "“Download”) and choose “CSV UTF-8” or “Excel workbook (.xlsx)”, then try again."
+)
+
+
+@dataclass
+class Sheet:
+    dataset: tablib.Dataset
+    # The spreadsheet row number of each dataset row (headings are row 1).
+    lines: list[int]
+    notes: list[str] = field(default_factory=list)
+
+
+def _sheet(rows, notes: list[str]) -> Sheet:
+    """Rows (headings first) to a Sheet, leaving out blank rows."""
+    rows = iter(rows)
+    headers = next(rows, None)
+    if not headers or not any(_filled(c) for c in headers):
+        raise ValidationError(
+            "The first row should be the column headings, but it's empty."
+        )
+    data, lines, blank_run = [], [], 0
+    for number, row in enumerate(rows, start=2):
+        if not any(_filled(c) for c in row):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                notes.append(
+                    f"We stopped reading at row {number:,}, after "
+                    f"{MAX_BLANK_RUN:,} empty rows."
+                )
+                break
+            continue
+        blank_run = 0
+        if len(data) >= MAX_ROWS:
+            raise ValidationError(
+                f"This file has more than {MAX_ROWS:,} rows. Please split it into "
+                "smaller files and import them one at a time."
+            )
+        data.append(list(row))
+        lines.append(number)
+    if not data:
+        raise ValidationError("There's nothing under the column headings to import.")
+    width = max(len(headers), *(len(r) for r in data))
+    headers = [("" if h is None else str(h)) for h in headers]
+    headers += [""] * (width - len(headers))
+    dataset = tablib.Dataset(headers=headers)
+    for row in data:
+        dataset.append(row + [""] * (width - len(row)))
+    return Sheet(dataset, lines, notes)
+
+
+def _filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def read_csv(content: bytes) -> Sheet:
+    notes = []
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16")
+    else:
+        if b"\x00" in content or content.startswith(b"PK\x03\x04"):
+            raise ValidationError(
+                "This doesn't look like a CSV file. If it's an Excel workbook, "
+                "make sure its name ends in .xlsx."
+            )
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Older Excel saves "CSV (Comma delimited)" in Windows-1252.
+            try:
+                text = content.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ValidationError(UNREADABLE) from None
+            notes.append(
+                "This file wasn't saved as UTF-8, so we read it as Windows "
+                "text. Please check that names with accents look right below."
+            )
+    delimiter = ","
+    # Excel's "sep=;" first line names the separator; Excel doesn't show it.
+    first, _, rest = text.partition("\n")
+    if first.strip().lower()[:4] == "sep=" and first.strip()[4:5] in (",", ";", "\t"):
+        delimiter, text = first.strip()[4], rest
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ValidationError(UNREADABLE) from None
+    return _sheet(rows, notes)
+
+
+def read_xlsx(content: bytes) -> Sheet:
+    import openpyxl
+
+    if not content.startswith(b"PK\x03\x04"):
+        raise ValidationError(
+            "This doesn't look like an Excel .xlsx file. Older .xls files need "
+            "saving again as .xlsx (or as CSV)."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise ValidationError(
+                "This workbook is too big to import. Please save just the sheet "
+                "you need, or split it into smaller files."
+            )
+        book = openpyxl.load_workbook(
+            io.BytesIO(content), read_only=True, data_only=True
+        )
+    except ValidationError:
+        raise
+    except Exception:
+        logger.info("Unreadable XLSX upload", exc_info=True)
+        raise ValidationError(UNREADABLE) from None
+    try:
+        sheet = book.worksheets[0]
+        notes = []
+        if len(book.worksheets) > 1:
+            notes.append(f"Only the first sheet, “{sheet.title}”, was read.")
+        return _sheet(sheet.iter_rows(values_only=True), notes)
+    except ValidationError:
+        raise
+    except Exception:
+        logger.info("Unreadable XLSX upload", exc_info=True)
+        raise ValidationError(UNREADABLE) from None
+    finally:
+        book.close()
+
+
+@dataclass
+class Upload:
+    name: str
+    fmt: str
+    content: bytes
+
+    def read(self) -> Sheet:
+        return read_csv(self.content) if self.fmt == "csv" else read_xlsx(self.content)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet file",
+        help_text=(
+            "A CSV (.csv) or Excel (.xlsx) file. The first row must be the column "
+            "headings. Nothing is saved until you've checked it and confirmed."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,application/vnd."
+                "openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self) -> Upload:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                f"That file is {filesizeformat(upload.size)}, and the most we can "
+                f"take is {filesizeformat(settings.IMPORT_MAX_BYTES)}. Please split "
+                "it into smaller files and import them one at a time."
+            )
+        fmt = PurePath(upload.name).suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise ValidationError(
+                "Please choose a CSV (.csv) or Excel (.xlsx) file. From your "
+                "spreadsheet program, use “Save as” or “Download” and pick one of "
+                "those."
+            )
+        content = upload.read(settings.IMPORT_MAX_BYTES + 1)
+        result = Upload(PurePath(upload.name).name[:100], fmt, content)
+        self.sheet = result.read()
+        return result
+
+
+def _coordinator_organisations(request: HttpRequest) -> list[Organisation]:
+    found = {
+        m.organisation_id: m.organisation
+        for m in memberships(request.user)
+        if m.role == COORDINATOR
+    }
+    return sorted(found.values(), key=lambda o: (o.name, o.pk))
+
+
+def _get_organisation_for_user(request: HttpRequest, value: str | None):
+    """The organisation asked for, if she coordinates it (404 if not)."""
+    organisations = _coordinator_organisations(request)
+    if not value:
+        return organisations[0]
+    for organisation in organisations:
+        if str(organisation.pk) == value:
+            return organisation
+    raise Http404
+
+
+def _page_url(organisation: Organisation) -> str:
+    return reverse("attendance:import_export") + f"?organisation={organisation.pk}"
+
+
+def _render_page(request, organisation, forms_: dict | None = None):
+    forms_ = forms_ or {}
+    return render(
+        request,
+        "attendance/import_export.html",
+        {
+            "organisation": organisation,
+            "organisations": _coordinator_organisations(request),
+            "people_form": forms_.get("people") or ImportForm(prefix="people"),
+            "visits_form": forms_.get("visits") or ImportForm(prefix="visits"),
+            "person_columns": PERSON_COLUMNS,
+            "visit_columns": VISIT_COLUMNS,
+            "max_bytes": settings.IMPORT_MAX_BYTES,
+        },
+    )
+
+
+@require_GET
+@role_required(COORDINATOR)
+def import_export(request):
+    organisation = _get_organisation_for_user(request, request.GET.get("organisation"))
+    return _render_page(request, organisation)
+
+
+def _export(request, kind: str, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    organisation = _get_organisation_for_user(request, request.GET.get("organisation"))
+    dataset = RESOURCES[kind](organisation=organisation).export()
+    filename = f"{kind}-{organisation.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response = HttpResponse(export_bytes(dataset, fmt), content_type=content_type(fmt))
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+@role_required(COORDINATOR)
+def export_people(request, fmt: str):
+    return _export(request, "people", fmt)
+
+
+@require_GET
+@role_required(COORDINATOR)
+def export_visits(request, fmt: str):
+    return _export(request, "visits", fmt)
+
+
+@require_POST
+@role_required(COORDINATOR)
+def import_people(request):
+    return _import(request, "people")
+
+
+@require_POST
+@role_required(COORDINATOR)
+def import_visits(request):
+    return _import(request, "visits")
+
+
+def _import(request, kind: str) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, request.POST.get("organisation"))
+    if "token" in request.POST:
+        return _confirm(request, kind, organisation)
+    form = ImportForm(request.POST, request.FILES, prefix=kind)
+    if not form.is_valid():
+        return _render_page(request, organisation, {kind: form})
+    upload, sheet = form.cleaned_data["file"], form.sheet
+    token = secrets.token_urlsafe(24)
+    resource = RESOURCES[kind](
+        organisation=organisation, user=request.user, batch=token
+    )
+    try:
+        resource.prepare(sheet.dataset)
+    except ValidationError as e:
+        form.add_error("file", e)
+        return _render_page(request, organisation, {kind: form})
+    result = resource.import_data(sheet.dataset, dry_run=True, use_transactions=True)
+    preview = _preview(resource, sheet, result)
+    if preview["problems"]:
+        token = None
+    else:
+        _keep(request, token, kind, organisation, upload)
+    return _render_preview(request, resource, upload, sheet, preview, token)
+
+
+def _confirm(request, kind: str, organisation) -> HttpResponse:
+    token = request.POST.get("token", "")
+    upload = _take(request, kind, organisation, token)
+    if upload is None:
+        messages.error(
+            request,
+            "That file has already been imported, or the check has expired. "
+            "Please upload it again.",
+        )
+        return redirect(_page_url(organisation))
+    resource = RESOURCES[kind](
+        organisation=organisation, user=request.user, batch=token
+    )
+    try:
+        sheet = upload.read()
+        resource.prepare(sheet.dataset)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(_page_url(organisation))
+    with transaction.atomic():
+        result = resource.import_data(
+            sheet.dataset,
+            dry_run=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        preview = _preview(resource, sheet, result)
+        if preview["problems"]:
+            # Something changed since the check: keep none of it.
+            transaction.set_rollback(True)
+    if preview["problems"]:
+        return _render_preview(request, resource, upload, sheet, preview)
+    messages.success(request, _done_message(kind, preview["totals"]))
+    return redirect(_page_url(organisation))
+
+
+def _done_message(kind: str, totals: dict) -> str:
+    if kind == "people":
+        parts = [f"{totals['new']} new {'person' if totals['new'] == 1 else 'people'}"]
+        parts.append(f"{totals['update']} updated")
+    else:
+        parts = [f"{totals['new']} visit{'' if totals['new'] == 1 else 's'} added"]
+    if totals["skip"]:
+        parts.append(f"{totals['skip']} skipped")
+    return "Imported: " + ", ".join(parts) + "."
+
+
+STATUS = {
+    "new": ("New", "text-bg-success"),
+    "update": ("Update", "text-bg-primary"),
+    "skip": ("Skip", "text-bg-secondary"),
+    "invalid": ("Problem", "text-bg-danger"),
+    "error": ("Problem", "text-bg-danger"),
+}
+
+
+def _preview(resource, sheet: Sheet, result) -> dict:
+    """What each row did (or would do), with the spreadsheet's row numbers."""
+    rows = []
+    for i, (row_result, values) in enumerate(
+        zip(result.rows, sheet.dataset.dict, strict=True), start=1
+    ):
+        kind = row_result.import_type
+        problems = []
+        if row_result.validation_error is not None:
+            problems = _messages(row_result.validation_error)
+        elif row_result.errors:
+            problems = [_error_message(e.error) for e in row_result.errors]
+        label, badge = STATUS.get(kind, STATUS["error"])
+        rows.append(
+            {
+                "number": sheet.lines[i - 1],
+                "kind": kind,
+                "label": label,
+                "badge": badge,
+                "who": resource.describe(values),
+                "problems": problems,
+                "note": resource.notes.get(i, ""),
+            }
+        )
+    base_problems = []
+    for error in result.base_errors:
+        logger.error("Import failed", exc_info=error.error)
+        base_problems.append("Something went wrong checking this file.")
+    bad = [r for r in rows if r["problems"]]
+    totals = {k: sum(1 for r in rows if r["kind"] == k) for k in ("new", "update")}
+    totals["skip"] = sum(1 for r in rows if r["kind"] == "skip")
+    return {
+        "rows": bad if bad else rows[:PREVIEW_LIMIT],
+        "more": 0 if bad else max(0, len(rows) - PREVIEW_LIMIT),
+        "problems": len(bad) + len(base_problems),
+        "bad_rows": len(bad),
+        "base_problems": base_problems,
+        "totals": totals,
+        "total": len(rows),
+    }
+
+
+def _error_message(error: Exception) -> str:
+    if isinstance(error, IntegrityError):
+        return (
+            "This row has just been saved by someone else, perhaps from the same "
+            "file in another tab or window."
+        )
+    logger.error("Import row failed", exc_info=error)
+    return "We couldn't save this row because of an unexpected problem."
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    return [
+        message if column == NON_FIELD_ERRORS else f"{column}: {message}"
+        for column, found in error.message_dict.items()
+        for message in found
+    ]
+
+
+def _render_preview(
+    request, resource, upload, sheet, preview, token=None
+) -> HttpResponse:
+    kind = "people" if isinstance(resource, PersonResource) else "visits"
+    organisation = resource.organisation
+    return render(
+        request,
+        "attendance/import_export_preview.html",
+        {
+            "kind": kind,
+            "organisation": organisation,
+            "upload": upload,
+            "sheet": sheet,
+            "preview": preview,
+            "ignored": resource.ignored_columns,
+            "token": token,
+            "confirm_url": reverse(f"attendance:import_{kind}"),
+            "page_url": _page_url(organisation),
+        },
+    )
+
+
+def _keep(request, token: str, kind: str, organisation, upload: Upload) -> None:
+    """Hold the checked file in the session until it's confirmed; one at a time."""
+    packed = base64.b64encode(zlib.compress(upload.content)).decode()
+    request.session[PENDING_KEY] = {
+        "token": token,
+        "kind": kind,
+        "organisation": organisation.pk,
+        "name": upload.name,
+        "fmt": upload.fmt,
+        "data": encrypt(packed),
+    }
+
+
+def _take(request, kind: str, organisation, token: str) -> Upload | None:
+    pending = request.session.get(PENDING_KEY)
+    if (
+        not pending
+        or not token
+        or not secrets.compare_digest(pending["token"].encode(), token.encode())
+        or pending["kind"] != kind
+        or pending["organisation"] != organisation.pk
+    ):
+        return None
+    del request.session[PENDING_KEY]
+    content = zlib.decompress(base64.b64decode(decrypt(pending["data"])))
+    return Upload(pending["name"], pending["fmt"], content)
