@@ -8,7 +8,10 @@ TEAM_ROLES = [r for r in Membership.ROLES if r[0] != Membership.KIOSK]
 
 class MemberForm(forms.Form):
     username = forms.CharField(
-        label="Login name", max_length=150, help_text="What they'll type to log in."
+        label="Login name",
+        max_length=150,
+        help_text="What they'll type to log in.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
@@ -51,7 +54,11 @@ class MemberForm(forms.Form):
 
 class KioskForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
-    username = forms.CharField(label="Login name for the tablet", max_length=150)
+    username = forms.CharField(
+        label="Login name for the tablet",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     password = forms.CharField(
         label="Password for the tablet",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
