@@ -168,6 +168,7 @@ class EmergencyContactForm(forms.ModelForm):
         model = EmergencyContact
         fields = ["name", "relationship", "phone"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        labels = {"name": "Their name", "phone": "Their phone number"}
         help_texts = {"relationship": "For example sister, friend, neighbour."}
 
     def __init__(self, *args, **kwargs):

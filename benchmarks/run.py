@@ -1,0 +1,280 @@
+"""`make bench`: Peerspace's throughput under gunicorn, relative to a bare view.
+
+Every scenario is reported as a ratio to the floor, GET /healthz/, served by the
+same gunicorn in the same run, so figures from different machines compare. The
+floor is measured before and after each scenario; its ratio uses the mean of the
+two, so a machine that slows down during the run skews the ratios less.
+
+To add a benchmark, write a function that returns one client's step (see
+`whos_here`) and add a Scenario to SCENARIOS. See benchmarks/README.md.
+"""
+
+import argparse
+import itertools
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import http_load
+import server
+from http_load import BenchError, Client, Step, expect
+
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass
+class Context:
+    """What the scenarios work with: the server, the door and logged-in clients."""
+
+    port: int
+    site: int
+    present: list[int]  # people signed in before the scenarios run
+    others: list[int]  # everyone else, for sign-ins
+    clients: list[Client]  # one per load thread, each logged in as facilitator
+
+
+@dataclass
+class Scenario:
+    name: str  # the key in results.json and for --only
+    title: str  # the row in the table
+    make_step: Callable[[Context, int], Step]  # the step for client number i
+    note: str = ""
+
+
+def floor(ctx: Context, i: int) -> Step:
+    # A client without cookies: the full middleware stack, no database.
+    client = Client(ctx.port)
+
+    def step():
+        return expect(client.get("/healthz/"), "healthz")
+
+    return step
+
+
+def whos_here(ctx: Context, i: int) -> Step:
+    client = ctx.clients[i]
+    heading = f"Here now: {len(ctx.present)}<"
+
+    def step():
+        response = client.get(f"/door/{ctx.site}/")
+        label, ok = expect(response, "today")
+        return label, ok and heading in response.body
+
+    return step
+
+
+def sign_in(ctx: Context, i: int) -> Step:
+    """Alternate: sign someone in, then sign her out, as the door's htmx does.
+
+    Each client has its own people, so every POST is a real write: a new visit,
+    or (once a client has been through its people) her coming back in. The
+    who's-here count stays within `clients` of where it started.
+    """
+    client = ctx.clients[i]
+    people = itertools.cycle(ctx.others[i :: len(ctx.clients)])
+    to_sign_out: list[int] = []
+
+    def step():
+        if to_sign_out:
+            visit = to_sign_out.pop()
+            response = client.post(f"/visits/{visit}/sign-out/", headers=HTMX)
+            label, ok = expect(response, "sign-out")
+            return label, ok and f'id="visit-{visit}"' not in response.body
+        person = next(people)
+        response = client.post(f"/door/{ctx.site}/sign-in/{person}/", headers=HTMX)
+        label, ok = expect(response, "sign-in")
+        if "is signed in. Welcome!" in response.body:
+            label = "sign-in new visit"
+        elif "is already here." in response.body:
+            label = "sign-in coming back"
+        # The answer is the fresh who's-here list: find her row's visit.
+        link = response.body.find(f'href="/people/{person}/"')
+        row = response.body.rfind('id="visit-', 0, link)
+        if link < 0 or row < 0:
+            raise BenchError(f"sign-in: person {person} not in the who's-here list")
+        digits = response.body[row + len('id="visit-') :].split('"', 1)[0]
+        to_sign_out.append(int(digits))
+        return label, ok
+
+    return step
+
+
+# Run in this order: who's here expects exactly --present people, and sign-in
+# may leave a few more.
+SCENARIOS = [
+    Scenario(
+        "whos_here",
+        "who's here: GET /door/<site>/",
+        whos_here,
+        "the door's today page with {present} people here now",
+    ),
+    Scenario(
+        "sign_in",
+        "sign-in POST (htmx)",
+        sign_in,
+        "sign-in POSTs alternating with sign-outs of the same people, every one a "
+        "real write answered with the fresh who's-here list (~{present} here)",
+    ),
+]
+
+
+def measure(name: str, steps: list[Step], args) -> dict:
+    server.log(f"  {name} ...")
+    stats = http_load.run(steps, seconds=args.seconds, warmup=args.warmup)
+    result = stats.summary()
+    result["errors"] = stats.errors
+    if stats.error_samples:
+        result["error_samples"] = stats.error_samples
+    if len(stats.latencies) > 1:
+        result["by_request"] = {
+            label: stats.summary(label) for label in sorted(stats.latencies)
+        }
+    return result
+
+
+def run(args) -> dict:
+    results: dict = {
+        "settings": {
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "clients": args.clients,
+            "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.threads,
+            "scale": args.scale,
+            "present": args.present,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+        "scenarios": {},
+    }
+    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    with server.database(args.scale, args.fresh) as (env, description):
+        door = json.loads(server.script(env, "prepare.py", "--present", args.present))
+        results["settings"].update(
+            database=description,
+            people=door["people"],
+            visits=door["visits"],
+            site=door["site_name"],
+        )
+        with server.gunicorn(env, args.workers, args.threads) as port:
+            server.log(f"gunicorn on 127.0.0.1:{port}; logging in {args.clients}...")
+            clients = [Client(port) for _ in range(args.clients)]
+            for client in clients:
+                client.login("facilitator", server.PASSWORD)
+            ctx = Context(port, door["site"], door["present"], door["others"], clients)
+            floor_steps = [floor(ctx, i) for i in range(args.clients)]
+            floors = [measure("floor", floor_steps, args)]
+            for scenario in chosen:
+                steps = [scenario.make_step(ctx, i) for i in range(args.clients)]
+                result = measure(scenario.name, steps, args)
+                # Bracketed by floors so that both see the same machine.
+                floors.append(measure("floor", floor_steps, args))
+                floor_rps = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
+                result.update(
+                    title=scenario.title,
+                    note=scenario.note.format(present=args.present),
+                    floor_rps=round(floor_rps, 1),
+                    ratio=round(result["rps"] / floor_rps, 6) if floor_rps else None,
+                )
+                results["scenarios"][scenario.name] = result
+            for client in clients:
+                client.close()
+    results["floors"] = floors
+    return results
+
+
+def report(results: dict) -> str:
+    s = results["settings"]
+    lines = [
+        f"Peerspace benchmark: gunicorn {s['gunicorn_workers']} worker(s) x "
+        f"{s['gunicorn_threads']} thread(s), {s['clients']} clients, "
+        f"{s['seconds']:g} s each after {s['warmup']:g} s warm-up",
+        f"Data: demo --scale {s['scale']} ({s['people']:,} people, "
+        f"{s['visits']:,} visits), {s['database']}; "
+        f"{s['present']} people here now at {s['site']}",
+        "",
+        f"{'':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} "
+        f"{'floor/s':>8} {'x floor':>8}",
+    ]
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    def row(title: str, r: dict) -> str:
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
+        return (
+            f"{title:32} {r['rps']:>8.1f} {ms(r['p50_ms']):>8} {ms(r['p95_ms']):>8} "
+            f"{r['errors']:>7} {r['floor_rps']:>8.1f} {ratio:>8}"
+        )
+
+    floors = results["floors"]
+    floor_rps = [f["rps"] for f in floors]
+    lines.append(
+        f"{'floor: GET /healthz/':32} {min(floor_rps):.1f} to {max(floor_rps):.1f} "
+        f"req/s over {len(floors)} runs, p50 {ms(floors[0]['p50_ms'])} ms, "
+        f"{sum(f['errors'] for f in floors)} errors"
+    )
+    for r in results["scenarios"].values():
+        lines.append(row(r["title"], r))
+    lines += [
+        "",
+        "x floor: the scenario's req/s over the floor's, measured just before and "
+        "just after it",
+    ]
+    for r in results["scenarios"].values():
+        lines.append(f"{r['title']}: {r['note']}.")
+        for label, b in r.get("by_request", {}).items():
+            lines.append(
+                f"    {label:28} {b['requests']:>6} requests  "
+                f"p50 {ms(b['p50_ms'])} ms  p95 {ms(b['p95_ms'])} ms"
+            )
+        if r["requests"] < 20:
+            lines.append("    few requests: for steadier figures, use more --seconds")
+        for sample in r.get("error_samples", []):
+            lines.append(f"    error: {sample}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="per scenario")
+    parser.add_argument("--warmup", type=float, default=2, help="per scenario")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="per gunicorn worker")
+    parser.add_argument("--scale", type=int, default=10, help="demo --scale")
+    parser.add_argument("--present", type=int, default=200, help="people here now")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[s.name for s in SCENARIOS],
+        help="run these scenarios (the floor always runs)",
+    )
+    parser.add_argument("--json", default=str(server.BENCH_DIR / "results.json"))
+    args = parser.parse_args()
+
+    try:
+        results = run(args)
+    except (BenchError, RuntimeError, OSError, subprocess.SubprocessError) as e:
+        print(f"make bench failed: {e}", file=sys.stderr)
+        return 1
+    print(report(results))
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"\nWrote {args.json}")
+    errors = sum(f["errors"] for f in results["floors"])
+    errors += sum(r["errors"] for r in results["scenarios"].values())
+    if errors:
+        print(f"FAILED: {errors} error(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

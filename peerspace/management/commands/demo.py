@@ -1,0 +1,93 @@
+"""A believable fictional organisation to try Peerspace with, and to benchmark it.
+
+Idempotent: running it again resets the demo logins' passwords and leaves the
+data alone. `--scale N` multiplies people and visits (10 gives about 1,500
+people and 50,000 visits).
+"""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+import attendance.demo
+import signposting.demo
+from peerspace.accounts.models import Membership, Organisation, Site
+
+DEFAULT_PASSWORD = "peerspace-demo"
+ORG_SLUG = "mended-together"
+LOGINS = [
+    ("coordinator", "Chris", "Coordinator", [Membership.COORDINATOR]),
+    ("facilitator", "Fran", "Facilitator", [Membership.FACILITATOR]),
+    (
+        "safeguarding",
+        "Sally",
+        "Safeguarding",
+        [Membership.SAFEGUARDING, Membership.FACILITATOR],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create a fictional organisation with a year of data, and demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1)
+        parser.add_argument("--password", default=DEFAULT_PASSWORD)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, scale, password, seed, **options):
+        rng = random.Random(seed)
+        with transaction.atomic():
+            org, created = Organisation.objects.get_or_create(
+                slug=ORG_SLUG, defaults={"name": "Mended Together Women's Workshop"}
+            )
+            sites = [
+                Site.objects.get_or_create(
+                    organisation=org,
+                    name=name,
+                    defaults={"address": f"The Workshop, {name}"},
+                )[0]
+                for name, *_ in attendance.demo.SITES
+            ]
+            self.make_logins(org, sites, password)
+            if created or not org.people.exists():
+                attendance.demo.make_demo(org, sites, rng, scale)
+                signposting.demo.make_demo(org, rng, scale)
+        self.print_logins(password)
+
+    def make_logins(self, org, sites, password) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, first, last, roles in LOGINS:
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last}
+            )
+            user.set_password(password)
+            user.save()
+            for role in roles:
+                Membership.objects.get_or_create(user=user, organisation=org, role=role)
+            users[username] = user
+        kiosk, _ = User.objects.get_or_create(
+            username="kiosk", defaults={"first_name": "Kiosk", "last_name": "Wigan"}
+        )
+        kiosk.set_password(password)
+        kiosk.save()
+        Membership.objects.get_or_create(
+            user=kiosk,
+            organisation=org,
+            role=Membership.KIOSK,
+            defaults={"site": sites[0]},
+        )
+        users["kiosk"] = kiosk
+        return users
+
+    def print_logins(self, password):
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password: {password}):")
+            + "\n  coordinator   sees everything, runs reports"
+            + "\n  facilitator   signs people in at the door"
+            + "\n  safeguarding  safeguarding member (and facilitator)"
+            + "\n  kiosk         the tablet at the Wigan door"
+        )

@@ -1,0 +1,214 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+
+from attendance.forms import POSTCODE_RE, TokenField, clean_phone
+from attendance.models import Person
+from peerspace.accounts.models import Site
+
+from .models import Category, DirectorySettings, Service
+
+
+class ServiceForm(forms.ModelForm):
+    website = forms.URLField(
+        label="Website", max_length=300, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "provider_name",
+            "description",
+            "categories",
+            "who_its_for",
+            "how_to_access",
+            "self_referral",
+            "phone",
+            "email",
+            "website",
+            "address",
+            "postcode",
+            "opening_times",
+            "languages",
+            "cost",
+            "is_emergency",
+            "last_checked",
+            "active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "how_to_access": forms.Textarea(attrs={"rows": 2}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "categories": forms.CheckboxSelectMultiple,
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+            "last_checked": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "who_its_for": "For example: women in Wigan borough aged 18 and over.",
+            "how_to_access": "Drop in, phone first, or ask us to refer her.",
+            "opening_times": "For example: Mon to Fri 9am to 5pm; 24 hours.",
+            "languages": "Separate languages with commas.",
+            "cost": "For example: Free.",
+        }
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["categories"].queryset = Category.objects.filter(
+            organisation=organisation
+        )
+        if not self.instance.pk:
+            self.fields["last_checked"].initial = timezone.localdate()
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"].strip().upper()
+        if value and not POSTCODE_RE.match(value):
+            raise forms.ValidationError(
+                "That doesn't look like a UK postcode (for example WN1 1AA)."
+            )
+        match = POSTCODE_RE.match(value)
+        return f"{match[1]} {match[2]}" if match else value
+
+    def clean_last_checked(self):
+        value = self.cleaned_data["last_checked"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return value
+
+    def save(self, commit=True):
+        service = super().save(commit=False)
+        service.organisation = self.organisation
+        service.last_modified = timezone.now()
+        service.save()
+        self.save_m2m()
+        service.refresh_search_key()
+        return service
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "order"]
+        help_texts = {"order": "Lower numbers come first."}
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["order"].required = False
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not slugify(name):
+            raise forms.ValidationError("Please use some letters or numbers.")
+        clash = Category.objects.filter(organisation=self.organisation).exclude(
+            pk=self.instance.pk
+        )
+        if (
+            clash.filter(name__iexact=name).exists()
+            or clash.filter(slug=slugify(name)).exists()
+        ):
+            raise forms.ValidationError("There's already a category with that name.")
+        return name
+
+    def save(self, commit=True):
+        category = super().save(commit=False)
+        category.organisation = self.organisation
+        category.slug = slugify(category.name)
+        if category.order is None:
+            category.order = (
+                Category.objects.filter(organisation=self.organisation).count() + 1
+            )
+        category.save()
+        return category
+
+
+class SignpostForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, empty_label="Not at a site"
+    )
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        label="We gave information about",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Please tick at least one service."},
+    )
+    helped_to_contact = forms.BooleanField(
+        label="We helped her get in touch", required=False
+    )
+    request_token = TokenField()
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["site"].queryset = Site.objects.filter(
+            organisation=organisation, is_active=True
+        )
+        self.fields["person"].queryset = Person.objects.filter(
+            organisation=organisation
+        )
+        self.fields["services"].queryset = (
+            Service.objects.filter(organisation=organisation, active=True)
+            .prefetch_related("categories")
+            .crisis_first()
+        )
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return date
+
+
+class DirectorySettingsForm(forms.ModelForm):
+    class Meta:
+        model = DirectorySettings
+        fields = ["public_page", "open_api"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Open Referral file",
+        help_text=(
+            "A JSON file of one service or a list of services, or the CSV data "
+            "package as a .zip."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"That file is {upload.size / 1048576:.1f} MB; the most we can take "
+                f"is {limit / 1048576:.0f} MB. Try exporting fewer services at a time."
+            )
+        return upload
+
+
+class TableImportForm(ImportForm):
+    file = forms.FileField(
+        label="Spreadsheet", help_text="A .csv or .xlsx file exported from here."
+    )
+
+    def clean_file(self):
+        upload = super().clean_file()
+        if not re.search(r"\.(csv|xlsx)$", upload.name or "", re.I):
+            raise forms.ValidationError("Please choose a .csv or .xlsx file.")
+        return upload

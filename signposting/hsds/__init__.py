@@ -1,0 +1,61 @@
+"""Open Referral UK (HSDS 3.0) in and out.
+
+One nested shape, the "fully nested service" of the standard, is what we make and
+what we read: the CSV data package is flattened from it and assembled back into
+it, so both formats go through the same checks.
+
+Where the UK profile has no field for something we keep, we use the HSDS 3.0
+core field for it (fees_description, eligibility_description,
+application_process, phones, language names); the profile allows extra fields.
+Ids of the parts (location, address, phone, schedule, attribute) are derived
+from the service id, so exporting, importing and exporting again gives the same
+document.
+"""
+
+from .export import (
+    ACCESS_TAXONOMY,
+    CATEGORY_TAXONOMY,
+    CRISIS_TERM,
+    HSDS_VERSION,
+    PROFILE_URL,
+    SELF_REFERRAL_TERM,
+    csv_package,
+    export_services,
+    flag_terms,
+    has_location,
+    service_at_location_full,
+    service_at_location_id,
+    service_at_location_summary,
+    service_full,
+    service_summary,
+    taxonomies,
+    taxonomy_term,
+)
+from .files import ImportFileError, read_bytes, read_upload
+from .importer import ImportPlan, apply_import, plan_import
+
+__all__ = [
+    "ACCESS_TAXONOMY",
+    "CATEGORY_TAXONOMY",
+    "CRISIS_TERM",
+    "HSDS_VERSION",
+    "PROFILE_URL",
+    "SELF_REFERRAL_TERM",
+    "ImportFileError",
+    "ImportPlan",
+    "apply_import",
+    "csv_package",
+    "export_services",
+    "flag_terms",
+    "has_location",
+    "plan_import",
+    "read_bytes",
+    "read_upload",
+    "service_at_location_full",
+    "service_at_location_id",
+    "service_at_location_summary",
+    "service_full",
+    "service_summary",
+    "taxonomies",
+    "taxonomy_term",
+]

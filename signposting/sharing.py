@@ -1,0 +1,254 @@
+"""Sharing the directory: the public switches, Open Referral and spreadsheet
+imports and exports. Coordinators only."""
+
+import json
+
+import tablib
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peerspace.accounts.models import Organisation
+from peerspace.permissions import (
+    COORDINATOR,
+    role_required,
+)
+
+from . import hsds
+from .forms import (
+    DirectorySettingsForm,
+    ImportForm,
+    TableImportForm,
+)
+from .models import (
+    Category,
+    DirectorySettings,
+    PendingImport,
+    Service,
+)
+from .resources import ServiceResource, export_services
+from .views import _organisation
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def sharing(request):
+    organisation = _organisation(request, COORDINATOR)
+    settings_ = DirectorySettings.for_organisation(organisation)
+    form = DirectorySettingsForm(request.POST or None, instance=settings_)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Sharing settings saved.")
+        return redirect("signposting:sharing")
+    return render(
+        request,
+        "signposting/sharing.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "settings": settings_,
+            "public_url": request.build_absolute_uri(
+                reverse("signposting:public", args=[organisation.slug])
+            ),
+            "api_url": request.build_absolute_uri(
+                reverse("signposting:api_root", args=[organisation.slug])
+            ),
+        },
+    )
+
+
+def _export_name(organisation: Organisation, ext: str) -> str:
+    return f"directory-{organisation.slug}-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@role_required(COORDINATOR)
+def export_hsds(request):
+    organisation = _organisation(request, COORDINATOR)
+    services = hsds.export_services(
+        Service.objects.filter(organisation=organisation).order_by("name", "id")
+    )
+    if request.GET.get("format") == "zip":
+        return _attachment(
+            hsds.csv_package(services),
+            "application/zip",
+            _export_name(organisation, "zip"),
+        )
+    return _attachment(
+        json.dumps(services, indent=2, ensure_ascii=False),
+        "application/json",
+        _export_name(organisation, "json"),
+    )
+
+
+@require_GET
+@role_required(COORDINATOR)
+def export_table(request):
+    organisation = _organisation(request, COORDINATOR)
+    if request.GET.get("format") == "xlsx":
+        return _attachment(
+            export_services(organisation, "xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            _export_name(organisation, "xlsx"),
+        )
+    return _attachment(
+        export_services(organisation, "csv"),
+        "text/csv; charset=utf-8",
+        _export_name(organisation, "csv"),
+    )
+
+
+def _stash(request, organisation, form, kind: str) -> PendingImport:
+    PendingImport.clear_old()
+    upload = form.cleaned_data["file"]
+    return PendingImport.objects.create(
+        organisation=organisation,
+        uploaded_by=request.user,
+        kind=kind,
+        filename=(upload.name or "upload")[:200],
+        data=upload.read(),
+    )
+
+
+def _pending(request, organisation, kind: str) -> PendingImport:
+    pk = request.POST.get("pending", "")
+    return get_object_or_404(
+        PendingImport,
+        pk=int(pk) if pk.isdigit() else 0,
+        organisation=organisation,
+        uploaded_by=request.user,
+        kind=kind,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def import_hsds(request):
+    """Upload, see what would happen, then import it all or nothing."""
+    organisation = _organisation(request, COORDINATOR)
+    context = {"form": ImportForm()}
+    if request.method == "POST" and "pending" in request.POST:
+        pending = _pending(request, organisation, PendingImport.HSDS)
+        try:
+            plan = hsds.plan_import(
+                organisation, hsds.read_bytes(bytes(pending.data), pending.filename)
+            )
+        except hsds.ImportFileError as e:
+            plan, context["file_error"] = None, str(e)
+        if plan and plan.ok:
+            hsds.apply_import(plan)
+            pending.delete()
+            messages.success(
+                request,
+                f"Imported: {len(plan.added)} added, {len(plan.changed)} updated, "
+                f"{len(plan.skipped)} unchanged.",
+            )
+            return redirect("signposting:directory")
+        context["plan"] = plan
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                records = hsds.read_upload(form.cleaned_data["file"])
+                context["plan"] = hsds.plan_import(organisation, records)
+            except hsds.ImportFileError as e:
+                context["file_error"] = str(e)
+            else:
+                if context["plan"].ok:
+                    form.cleaned_data["file"].seek(0)
+                    context["pending"] = _stash(
+                        request, organisation, form, PendingImport.HSDS
+                    )
+    plan = context.get("plan")
+    failed = (
+        context.get("file_error")
+        or (plan is not None and not plan.ok)
+        or context["form"].errors
+    )
+    return render(
+        request, "signposting/import.html", context, status=400 if failed else 200
+    )
+
+
+def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
+    fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+    try:
+        if fmt == "csv":
+            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
+        return tablib.Dataset().load(data, format="xlsx")
+    except Exception as e:  # tablib raises many kinds for a bad file
+        raise hsds.ImportFileError(
+            f"We couldn't read that {fmt.upper()} file ({type(e).__name__})."
+        ) from None
+
+
+def _table_errors(result) -> list[str]:
+    errors = [f"Row {n}: {e.error}" for n, errs in result.row_errors() for e in errs]
+    for invalid in result.invalid_rows:
+        for field_name, msgs in invalid.error_dict.items():
+            errors += [f"Row {invalid.number}: {field_name}: {m}" for m in msgs]
+    return errors
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def import_table(request):
+    organisation = _organisation(request, COORDINATOR)
+    context = {"form": TableImportForm()}
+    status = 200
+    if request.method == "POST":
+        if "pending" in request.POST:
+            pending = _pending(request, organisation, PendingImport.TABLE)
+            data, filename = bytes(pending.data), pending.filename
+        else:
+            form = TableImportForm(request.POST, request.FILES)
+            context["form"] = form
+            if not form.is_valid():
+                return render(
+                    request, "signposting/import_table.html", context, status=400
+                )
+            pending = None
+            data = form.cleaned_data["file"].read()
+            filename = form.cleaned_data["file"].name
+        try:
+            dataset = _table_dataset(data, filename)
+        except hsds.ImportFileError as e:
+            context["file_error"] = str(e)
+            return render(request, "signposting/import_table.html", context, status=400)
+        Category.objects.seed(organisation)
+        result = ServiceResource(organisation).import_data(
+            dataset, dry_run=pending is None, raise_errors=False
+        )
+        errors = _table_errors(result)
+        if errors:
+            context["errors"] = errors
+            status = 400
+        elif pending is not None:
+            pending.delete()
+            totals = result.totals
+            messages.success(
+                request,
+                f"Imported: {totals['new']} added, {totals['update']} updated, "
+                f"{totals['skip']} unchanged.",
+            )
+            return redirect("signposting:directory")
+        else:
+            context["totals"] = result.totals
+            context["pending"] = PendingImport.objects.create(
+                organisation=organisation,
+                uploaded_by=request.user,
+                kind=PendingImport.TABLE,
+                filename=filename[:200],
+                data=data,
+            )
+    return render(request, "signposting/import_table.html", context, status=status)

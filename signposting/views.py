@@ -1,0 +1,427 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendance.forms import new_token
+from attendance.models import Person
+from peerspace.accounts.models import Organisation, Site
+from peerspace.pdf import pdf_response, render_pdf
+from peerspace.permissions import (
+    COORDINATOR,
+    TEAM,
+    has_role,
+    memberships,
+    role_required,
+)
+
+from . import qr
+from .forms import (
+    CategoryForm,
+    ServiceForm,
+    SignpostForm,
+)
+from .models import (
+    Category,
+    DirectorySettings,
+    Service,
+    Signpost,
+)
+
+LIST_LIMIT = 200
+
+
+def _organisation(request: HttpRequest, *roles: str) -> Organisation:
+    """The organisation the user works in with one of these roles (the first)."""
+    for m in memberships(request.user):
+        if m.role in roles:
+            return m.organisation
+    raise PermissionDenied
+
+
+def _get_service_for_user(request: HttpRequest, pk: int, edit: bool = False) -> Service:
+    service = get_object_or_404(
+        Service.objects.for_user(request.user).select_related("organisation"), pk=pk
+    )
+    if edit and not has_role(request.user, service.organisation_id, COORDINATOR):
+        raise PermissionDenied
+    return service
+
+
+def _get_category_for_user(request: HttpRequest, slug: str) -> Category:
+    return get_object_or_404(
+        Category.objects.for_user(request.user),
+        slug=slug,
+        organisation=_organisation(request, *TEAM),
+    )
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- The directory -----------------------------------------------------------
+
+
+def _filtered_services(request: HttpRequest, services):
+    q = request.GET.get("q", "").strip()[:100]
+    category = None
+    slug = request.GET.get("category", "")
+    if slug:
+        category = next(
+            (c for c in Category.objects.for_user(request.user) if c.slug == slug), None
+        )
+        if category:
+            services = services.in_category(category)
+    if q:
+        services = services.search(q)
+    return services, q, category
+
+
+@require_GET
+@role_required(*TEAM)
+def directory(request):
+    services = (
+        Service.objects.for_user(request.user)
+        .active()
+        .prefetch_related("categories")
+        .crisis_first()
+    )
+    services, q, category = _filtered_services(request, services)
+    total = services.count()
+    context = {
+        "services": services[:LIST_LIMIT],
+        "total": total,
+        "limit": LIST_LIMIT,
+        "q": q,
+        "category": category,
+        "categories": Category.objects.for_user(request.user),
+        "to_check": Service.objects.for_user(request.user).active().stale().count(),
+    }
+    if _is_htmx(request):
+        return render(request, "signposting/directory.html#results", context)
+    return render(request, "signposting/directory.html", context)
+
+
+@require_GET
+@role_required(*TEAM)
+def service_detail(request, pk: int):
+    service = _get_service_for_user(request, pk)
+    return render(
+        request,
+        "signposting/service_detail.html",
+        {
+            "service": service,
+            "categories": service.categories.all(),
+            "can_edit": has_role(request.user, service.organisation_id, COORDINATOR),
+            "times": service.signposts.count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def service_new(request):
+    organisation = _organisation(request, COORDINATOR)
+    Category.objects.seed(organisation)
+    form = ServiceForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        service = form.save()
+        messages.success(request, f"Added “{service.name}” to the directory.")
+        return redirect(service)
+    return render(request, "signposting/service_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def service_edit(request, pk: int):
+    service = _get_service_for_user(request, pk, edit=True)
+    form = ServiceForm(
+        request.POST or None, instance=service, organisation=service.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved “{service.name}”.")
+        return redirect(service)
+    return render(
+        request, "signposting/service_form.html", {"form": form, "service": service}
+    )
+
+
+@require_POST
+@role_required(COORDINATOR)
+def service_checked(request, pk: int):
+    service = _get_service_for_user(request, pk, edit=True)
+    service.mark_checked()
+    messages.success(request, f"Marked “{service.name}” as checked today.")
+    if request.POST.get("next") == "to_check":
+        return redirect("signposting:to_check")
+    return redirect(service)
+
+
+@require_GET
+@role_required(*TEAM)
+def to_check(request):
+    services = (
+        Service.objects.for_user(request.user)
+        .active()
+        .stale()
+        .order_by(F("last_checked").asc(nulls_first=True), "name")
+    )
+    return render(
+        request,
+        "signposting/to_check.html",
+        {"services": services, "can_edit": COORDINATOR in _roles(request)},
+    )
+
+
+def _roles(request) -> set[str]:
+    return {m.role for m in memberships(request.user)}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def categories(request):
+    organisation = _organisation(request, COORDINATOR)
+    Category.objects.seed(organisation)
+    form = CategoryForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        category = form.save()
+        messages.success(request, f"Added “{category.name}”.")
+        return redirect("signposting:categories")
+    return render(
+        request,
+        "signposting/categories.html",
+        {
+            "form": form,
+            "categories": Category.objects.filter(organisation=organisation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def category_edit(request, slug: str):
+    organisation = _organisation(request, COORDINATOR)
+    category = get_object_or_404(Category, organisation=organisation, slug=slug)
+    form = CategoryForm(
+        request.POST or None, instance=category, organisation=organisation
+    )
+    if request.method == "POST" and "delete" in request.POST:
+        name = category.name
+        services = list(category.services.all())
+        category.delete()
+        for service in services:
+            service.refresh_search_key()
+        messages.success(request, f"Removed “{name}”. Its services are still listed.")
+        return redirect("signposting:categories")
+    if request.method == "POST" and form.is_valid():
+        category = form.save()
+        for service in category.services.all():
+            service.refresh_search_key()
+        messages.success(request, f"Saved “{category.name}”.")
+        return redirect("signposting:categories")
+    return render(
+        request,
+        "signposting/category_form.html",
+        {"form": form, "category": category, "used": category.services.count()},
+    )
+
+
+# --- The signposting log -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TEAM)
+def signpost_new(request):
+    """'Gave information about …', from a person's page, who's here, or on its own."""
+    source = request.POST if request.method == "POST" else request.GET
+    person = None
+    person_id = source.get("person", "")
+    if person_id.isdigit():
+        person = get_object_or_404(
+            Person.objects.for_user(request.user), pk=int(person_id)
+        )
+    site = None
+    site_id = source.get("site", "")
+    if site_id.isdigit():
+        site = get_object_or_404(
+            Site.objects.filter(
+                organisation_id__in=[
+                    m.organisation_id for m in memberships(request.user)
+                ]
+            ),
+            pk=int(site_id),
+        )
+    organisation = (
+        person.organisation
+        if person
+        else site.organisation
+        if site
+        else _organisation(request, *TEAM)
+    )
+    if not has_role(request.user, organisation.pk, *TEAM):
+        raise PermissionDenied
+    initial = {
+        "person": person,
+        "site": site,
+        "request_token": new_token(),
+        "services": [s for s in request.GET.getlist("service") if s.isdigit()],
+    }
+    form = SignpostForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                signpost = Signpost.objects.create(
+                    organisation=organisation,
+                    date=data["date"],
+                    site=data["site"],
+                    person=data["person"],
+                    helped_to_contact=data["helped_to_contact"],
+                    recorded_by=request.user,
+                    request_token=data["request_token"],
+                )
+                signpost.services.set(data["services"])
+        except IntegrityError:
+            pass  # A double-tapped Save: the first one counted.
+        names = ", ".join(s.name for s in data["services"])
+        who = data["person"].known_as if data["person"] else "someone"
+        messages.success(request, f"Noted: we gave {who} information about {names}.")
+        if data["person"]:
+            return redirect(data["person"])
+        return redirect("signposting:log")
+    return render(
+        request,
+        "signposting/signpost_form.html",
+        {"form": form, "person": person, "site": site},
+    )
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = today - dt.timedelta(days=90)
+    try:
+        end = dt.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        end = today
+    return start, end
+
+
+@require_GET
+@role_required(*TEAM)
+def signpost_list(request):
+    start, end = _period(request)
+    signposts = Signpost.objects.for_user(request.user).between(start, end)
+    return render(
+        request,
+        "signposting/signpost_list.html",
+        {
+            "signposts": signposts.select_related("site", "person").prefetch_related(
+                Prefetch("services", queryset=Service.objects.only("id", "name"))
+            )[:LIST_LIMIT],
+            "counts": signposts.counts(),
+            "by_category": signposts.counts_by_category(),
+            "start": start,
+            "end": end,
+            "limit": LIST_LIMIT,
+        },
+    )
+
+
+# --- Printables --------------------------------------------------------------
+
+
+def _qr_rows(services) -> list[dict]:
+    rows = []
+    for service in services:
+        codes = []
+        if service.website:
+            codes.append(
+                {
+                    "label": "Website",
+                    "uri": qr.data_uri(service.website),
+                    "text": service.website,
+                }
+            )
+        if service.phone:
+            payload = qr.tel_payload(service.phone)
+            codes.append(
+                {"label": "Call", "uri": qr.data_uri(payload), "text": payload}
+            )
+        rows.append({"service": service, "codes": codes})
+    return rows
+
+
+def _public_url(request, organisation: Organisation) -> str | None:
+    settings_ = DirectorySettings.objects.filter(organisation=organisation).first()
+    if settings_ and settings_.public_page:
+        return request.build_absolute_uri(
+            reverse("signposting:public", args=[organisation.slug])
+        )
+    return None
+
+
+@require_GET
+@role_required(*TEAM)
+def printables(request):
+    organisation = _organisation(request, *TEAM)
+    return render(
+        request,
+        "signposting/printables.html",
+        {
+            "categories": Category.objects.filter(organisation=organisation),
+            "crisis": Service.objects.filter(
+                organisation=organisation, active=True, is_emergency=True
+            ).count(),
+        },
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def poster(request, slug: str):
+    category = _get_category_for_user(request, slug)
+    services = (
+        Service.objects.filter(organisation=category.organisation, active=True)
+        .in_category(category)
+        .crisis_first()
+    )
+    public_url = _public_url(request, category.organisation)
+    context = {
+        "category": category,
+        "rows": _qr_rows(services),
+        "public_url": public_url,
+        "public_qr": qr.data_uri(public_url) if public_url else None,
+    }
+    pdf = render_pdf("signposting/pdf/poster.html", context, request)
+    return pdf_response(pdf, f"poster-{category.slug}.pdf")
+
+
+@require_GET
+@role_required(*TEAM)
+def crisis_card(request):
+    organisation = _organisation(request, *TEAM)
+    services = Service.objects.filter(
+        organisation=organisation, active=True, is_emergency=True
+    ).order_by("name")
+    pdf = render_pdf(
+        "signposting/pdf/crisis_card.html",
+        {"organisation": organisation, "rows": _qr_rows(services)},
+        request,
+    )
+    return pdf_response(pdf, "crisis-numbers-card.pdf")
