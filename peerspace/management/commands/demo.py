@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import attendance.demo
+import safeguarding.demo
 import signposting.demo
 from peerspace.accounts.models import Membership, Organisation, Site
 
@@ -51,10 +52,19 @@ class Command(BaseCommand):
                 )[0]
                 for name, *_ in attendance.demo.SITES
             ]
-            self.make_logins(org, sites, password)
+            users = self.make_logins(org, sites, password)
             if created or not org.people.exists():
                 attendance.demo.make_demo(org, sites, rng, scale)
                 signposting.demo.make_demo(org, rng, scale)
+            # Each does nothing if its part is already there.
+            safeguarding.demo.make_demo(
+                org,
+                None,
+                list(org.people.order_by("id")),
+                [users[u] for u in ("coordinator", "facilitator", "safeguarding")],
+                rng,
+                password=password,
+            )
         self.print_logins(password)
 
     def make_logins(self, org, sites, password) -> dict:
@@ -90,4 +100,5 @@ class Command(BaseCommand):
             + "\n  facilitator   signs people in at the door"
             + "\n  safeguarding  safeguarding member (and facilitator)"
             + "\n  kiosk         the tablet at the Wigan door"
+            + "\n  partner       a safeguarding member of the partner community group"
         )

@@ -1,0 +1,338 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
+from django.forms import modelformset_factory
+from django.utils import timezone
+
+from peerspace.accounts.models import Organisation
+from peerspace.permissions import TEAM
+
+from .models import (
+    CATEGORIES,
+    Action,
+    ReflectionSession,
+    SafeguardingSettings,
+    Worry,
+    WorryReview,
+)
+
+TEXT_MAX = 5000
+INITIALS_RE = re.compile(r"^[^\W\d_]{1,4}$")
+
+
+def team_of(organisation_ids):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=list(organisation_ids),
+            memberships__role__in=TEAM,
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class FreeTextMixin:
+    """Every free-text box: a sensible size, a limit, and no stray whitespace."""
+
+    text_fields: tuple[str, ...] = ()
+
+    def setup_text(self):
+        for name in self.text_fields:
+            if name in self.fields:
+                field = self.fields[name]
+                field.widget = forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX})
+                field.max_length = TEXT_MAX
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+
+
+WORRY_TEXT = (
+    "about_description",
+    "what_worries_us",
+    "whats_going_well",
+    "circle_of_support",
+    "her_wishes",
+)
+
+
+class WorryForm(FreeTextMixin, forms.ModelForm):
+    text_fields = WORRY_TEXT
+    categories = forms.MultipleChoiceField(
+        label="What's going on in her life?",
+        choices=CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any that are part of it. These are only counted, never scored.",
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label=None, required=False
+    )
+
+    class Meta:
+        model = Worry
+        fields = [
+            "about_initials",
+            "about_description",
+            "what_worries_us",
+            "whats_going_well",
+            "circle_of_support",
+            "her_wishes",
+            "does_she_know",
+            "serious_harm",
+            "categories",
+        ]
+        widgets = {
+            "does_she_know": forms.RadioSelect,
+            "serious_harm": forms.RadioSelect(attrs={"class": "serious-harm"}),
+        }
+        help_texts = {
+            "about_initials": "Just her initials, for example S.O.",
+            "whats_going_well": "Her strengths, what she enjoys, what's helping.",
+            "circle_of_support": "Family, friends, neighbours, other groups.",
+            "her_wishes": "In her own words if you can.",
+        }
+
+    def __init__(self, *args, person=None, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.setup_text()
+        self.fields["about_initials"].widget = forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": 12}
+        )
+        if person is not None or self.instance.person_id:
+            del self.fields["about_initials"]
+            del self.fields["about_description"]
+        if organisations is not None and len(organisations) > 1 and person is None:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=[o.pk for o in organisations]
+            )
+            self.fields["organisation"].required = True
+        else:
+            del self.fields["organisation"]
+
+    def clean_about_initials(self):
+        value = self.cleaned_data["about_initials"]
+        letters = re.sub(r"[\s.]", "", value)
+        if not letters:
+            raise forms.ValidationError(
+                "Please give her initials, or raise the worry from her page if "
+                "she is registered."
+            )
+        if not INITIALS_RE.match(letters):
+            raise forms.ValidationError(
+                "Just her initials please (up to four letters), not her name."
+            )
+        return ".".join(letters.upper()) + "."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in WORRY_TEXT:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].strip()
+        return cleaned
+
+
+class WorryStatusForm(FreeTextMixin, forms.ModelForm):
+    text_fields = ("closed_reason",)
+
+    class Meta:
+        model = Worry
+        fields = ["status", "closed_reason", "flagged_for_review"]
+        widgets = {"status": forms.RadioSelect}
+        help_texts = {"closed_reason": "Needed when you close it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_text()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == Worry.CLOSED
+            and not (cleaned.get("closed_reason") or "").strip()
+        ):
+            self.add_error("closed_reason", "Please say why it is being closed.")
+        if cleaned.get("status") != Worry.CLOSED:
+            cleaned["closed_reason"] = ""
+        return cleaned
+
+    def save(self, commit=True):
+        worry = self.instance
+        worry.flagged_for_review = self.cleaned_data["flagged_for_review"]
+        worry.set_status(
+            self.cleaned_data["status"], self.cleaned_data["closed_reason"]
+        )
+        return worry
+
+
+class SessionForm(FreeTextMixin, forms.ModelForm):
+    text_fields = ("guests", "checkin", "notes")
+    attendees = UserMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Save after choosing partner groups to see their members here.",
+    )
+
+    class Meta:
+        model = ReflectionSession
+        fields = ["date", "partners", "attendees", "guests", "checkin", "notes"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "partners": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "partners": (
+                "Their safeguarding members will see this session, and only the "
+                "worries each group chooses to bring, by initials."
+            )
+        }
+
+    def __init__(self, *args, host, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.host = host
+        self.setup_text()
+        self.fields["partners"].queryset = Organisation.objects.exclude(pk=host.pk)
+        partner_ids = (
+            [o.pk for o in self.instance.partners.all()] if self.instance.pk else []
+        )
+        self.fields["attendees"].queryset = team_of([host.pk, *partner_ids])
+
+    def clean(self):
+        cleaned = super().clean()
+        allowed = {self.host.pk, *(o.pk for o in cleaned.get("partners") or [])}
+        for user in cleaned.get("attendees") or []:
+            if not user.memberships.filter(organisation_id__in=allowed).exists():
+                self.add_error(
+                    "attendees",
+                    f"{user.get_full_name() or user.username} isn't in this "
+                    "session's groups.",
+                )
+        return cleaned
+
+
+class ReviewForm(FreeTextMixin, forms.ModelForm):
+    text_fields = ("notes", "referral_to_other", "closed_reason")
+    closed_reason = forms.CharField(label="Why it is closed", required=False)
+    flag_next_time = forms.BooleanField(
+        label="Bring it back at the next session", required=False
+    )
+    referred_by = UserChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Referred by"
+    )
+
+    class Meta:
+        model = WorryReview
+        fields = [
+            "notes",
+            "decision",
+            "referral_to",
+            "referral_to_other",
+            "referral_date",
+            "referred_by",
+            "reference",
+            "status_after",
+        ]
+        widgets = {
+            "decision": forms.RadioSelect,
+            "status_after": forms.RadioSelect,
+            "referral_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reference": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, worry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.worry = worry
+        self.setup_text()
+        self.fields["referral_to_other"].widget = forms.TextInput()
+        self.fields["decision"].required = True
+        self.fields["decision"].choices = WorryReview.DECISIONS
+        self.fields["status_after"].required = True
+        self.fields["status_after"].choices = Worry.STATUSES
+        self.fields["referred_by"].queryset = team_of([worry.organisation_id])
+        if not self.instance.pk:
+            self.initial.setdefault("status_after", worry.status)
+        self.initial.setdefault("closed_reason", worry.closed_reason)
+        self.initial.setdefault("flag_next_time", False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == WorryReview.REFERRAL:
+            if not cleaned.get("referral_to"):
+                self.add_error("referral_to", "Who was she referred to?")
+            if not cleaned.get("referral_date"):
+                self.add_error("referral_date", "When was the referral made?")
+            elif cleaned["referral_date"] > timezone.localdate():
+                self.add_error("referral_date", "That date is in the future.")
+            if cleaned.get("referral_to") == "other" and not cleaned.get(
+                "referral_to_other"
+            ):
+                self.add_error("referral_to_other", "Please say who.")
+        else:
+            # Referral details belong to a referral only.
+            for name in ("referral_to", "referral_to_other", "reference"):
+                cleaned[name] = ""
+            cleaned["referral_date"] = cleaned["referred_by"] = None
+        if (
+            cleaned.get("status_after") == Worry.CLOSED
+            and not (cleaned.get("closed_reason") or "").strip()
+        ):
+            self.add_error("closed_reason", "Please say why it is being closed.")
+        return cleaned
+
+
+class ActionForm(FreeTextMixin, forms.ModelForm):
+    text_fields = ("what",)
+    assigned_to = UserChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Who"
+    )
+
+    class Meta:
+        model = Action
+        fields = ["what", "assigned_to", "who_else", "due"]
+        widgets = {"due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, organisation_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_text()
+        self.fields["what"].widget.attrs["rows"] = 2
+        self.fields["what"].required = False
+        self.fields["who_else"].widget = forms.TextInput()
+        self.fields["assigned_to"].queryset = team_of([organisation_id])
+
+    def clean(self):
+        cleaned = super().clean()
+        what = (cleaned.get("what") or "").strip()
+        if not what and (
+            cleaned.get("assigned_to") or cleaned.get("who_else") or cleaned.get("due")
+        ):
+            self.add_error("what", "What is the action?")
+        if what and not (cleaned.get("assigned_to") or cleaned.get("who_else")):
+            self.add_error("assigned_to", "Who will do it?")
+        return cleaned
+
+
+ActionFormSet = modelformset_factory(Action, form=ActionForm, extra=2, max_num=10)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = SafeguardingSettings
+        fields = ["contacts", "local_numbers"]
+        widgets = {
+            "contacts": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            "local_numbers": forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+        }

@@ -1,0 +1,679 @@
+"""Worries about people, the reflection sessions that talk them through, and who looked.
+
+The most sensitive records in Peerspace. Every free-text field is encrypted at
+rest, every model keeps its full history, and nothing is deleted through the app:
+a worry is closed with a reason instead. Who may see what lives in views.py
+(one access helper per object type) and in the QuerySet methods below.
+"""
+
+import calendar
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from attendance.models import Person
+from peerspace.accounts.models import Membership, Organisation
+from peerspace.fields import EncryptedTextField
+from peerspace.permissions import SAFEGUARDING, TEAM, org_ids
+
+# Life's circumstances, never diagnoses.
+CATEGORIES = [
+    ("money", "Money"),
+    ("housing", "Housing"),
+    ("safety-at-home", "Safety at home"),
+    ("isolation", "Isolation"),
+    ("bereavement", "Bereavement"),
+    ("relationships", "Relationships"),
+    ("substances", "Alcohol or drugs"),
+    ("health", "Health"),
+    ("children", "Children"),
+    ("other", "Something else"),
+]
+CATEGORY_LABELS = dict(CATEGORIES)
+
+
+def initials_of(name: str) -> str:
+    """ "Samantha O'Brien" -> "S.O." : all a partner group ever sees of her name."""
+    letters = [w[0].upper() for w in name.split() if w[:1].isalpha()]
+    return "".join(f"{c}." for c in letters[:3])
+
+
+class NotDeletable(Exception):
+    """Safeguarding records are closed with a reason, never deleted."""
+
+
+class WorryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Every worry the user may know exists: all of her organisation's if she
+        is a safeguarding member, otherwise only the ones she raised herself."""
+        return self.filter(
+            Q(organisation_id__in=org_ids(user, [SAFEGUARDING]))
+            | Q(raised_by=user, organisation_id__in=org_ids(user, TEAM))
+        )
+
+    def for_safeguarding(self, user):
+        return self.filter(organisation_id__in=org_ids(user, [SAFEGUARDING]))
+
+    def active(self):
+        return self.exclude(status=Worry.CLOSED)
+
+    def raised_between(self, organisation, start: dt.date, end: dt.date):
+        return self.filter(
+            organisation=organisation,
+            raised_at__date__gte=start,
+            raised_at__date__lte=end,
+        )
+
+    def category_counts(self) -> dict[str, int]:
+        """How many worries involved each circumstance (for funder reports).
+
+        Counted in Python: categories are a short JSON list per worry, and a
+        year holds tens of worries, not thousands.
+        """
+        counts = dict.fromkeys(CATEGORY_LABELS, 0)
+        for categories in self.values_list("categories", flat=True):
+            for c in set(categories or []):
+                if c in counts:
+                    counts[c] += 1
+        return counts
+
+
+class Worry(models.Model):
+    YES, NO, UNSURE = "yes", "no", "unsure"
+    SERIOUS_HARM = [
+        (YES, "Yes, now"),
+        (NO, "No"),
+        (UNSURE, "Not sure"),
+    ]
+    KNOWS = [
+        ("yes", "Yes, she knows and we have asked what she wants"),
+        ("not-yet", "Not yet: we will talk with her"),
+        ("not-safe", "No: telling her could put her or someone else at risk"),
+        ("unsure", "Not sure"),
+    ]
+    OPEN, WATCHING, CLOSED = "open", "watching", "closed"
+    STATUSES = [
+        (OPEN, "Open"),
+        (WATCHING, "Keeping an eye"),
+        (CLOSED, "Closed"),
+    ]
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="worries"
+    )
+    # A registered person, or someone not registered described by initials.
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="worries"
+    )
+    about_initials = EncryptedTextField("Her initials", blank=True)
+    about_description = EncryptedTextField(
+        "Anything that helps us know who she is", blank=True
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    what_worries_us = EncryptedTextField("What worries us")
+    whats_going_well = EncryptedTextField("What is going well", blank=True)
+    circle_of_support = EncryptedTextField("Who is around her", blank=True)
+    her_wishes = EncryptedTextField("What she wants to happen", blank=True)
+    does_she_know = models.CharField(
+        "Does she know we are talking about this?",
+        max_length=10,
+        choices=KNOWS,
+        default="unsure",
+    )
+    serious_harm = models.CharField(
+        "Could anyone be at risk of serious harm?",
+        max_length=6,
+        choices=SERIOUS_HARM,
+        default=NO,
+    )
+    categories = models.JSONField("What's going on in her life", default=list)
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    closed_reason = EncryptedTextField("Why it is closed", blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    flagged_for_review = models.BooleanField("Bring to the next session", default=False)
+
+    history = HistoricalRecords()
+    objects = WorryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"Worry {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safeguarding:worry", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Close a worry with a reason; it can't be deleted.")
+
+    @property
+    def about(self) -> str:
+        """Who it is about, for her own organisation only."""
+        if self.person_id:
+            return self.person.display_name
+        return self.about_initials or "Someone not registered"
+
+    @property
+    def initials(self) -> str:
+        """Who it is about, for a partner group: initials and nothing more."""
+        if self.person_id:
+            return initials_of(self.person.full_name or self.person.known_as)
+        letters = [c.upper() for c in self.about_initials if c.isalpha()][:3]
+        return "".join(f"{c}." for c in letters) or "?"
+
+    def category_labels(self) -> list[str]:
+        return [CATEGORY_LABELS.get(c, c) for c in self.categories]
+
+    @property
+    def is_serious(self) -> bool:
+        return self.serious_harm == self.YES
+
+    def set_status(self, status: str, reason: str = "") -> None:
+        """Open, keep an eye, or close with a reason (history keeps old reasons)."""
+        self.status = status
+        closing = status == self.CLOSED
+        self.closed_reason = reason if closing else ""
+        self.closed_at = (self.closed_at or timezone.now()) if closing else None
+        self.save()
+
+    def close(self, reason: str) -> None:
+        self.set_status(self.CLOSED, reason)
+
+    def for_partner(self) -> dict:
+        """What a partner group may see: no name, no record of decisions.
+
+        Partner templates get this dict, never the worry, so a slip in a template
+        can't reach her name through worry.person.
+        """
+        return {
+            "pk": self.pk,
+            "initials": self.initials,
+            "organisation": self.organisation.name,
+            "raised_on": self.raised_at.date(),
+            "what_worries_us": self.what_worries_us,
+            "whats_going_well": self.whats_going_well,
+            "circle_of_support": self.circle_of_support,
+            "her_wishes": self.her_wishes,
+            "does_she_know": self.get_does_she_know_display(),
+            "serious_harm": self.get_serious_harm_display(),
+            "categories": self.category_labels(),
+        }
+
+
+class SafeguardingSettings(models.Model):
+    """An organisation's own safeguarding contacts, shown at once when someone
+    may be at risk of serious harm now. Not about any woman: plain text."""
+
+    organisation = models.OneToOneField(
+        Organisation, models.CASCADE, related_name="safeguarding_settings"
+    )
+    contacts = models.TextField(
+        "Our safeguarding contacts",
+        blank=True,
+        help_text="Names and phone numbers of your safeguarding lead and deputy.",
+    )
+    local_numbers = models.TextField(
+        "Local numbers",
+        blank=True,
+        help_text=(
+            "For example the council's adult social care and children's services "
+            "lines, the out-of-hours team and the local domestic abuse service."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "safeguarding settings"
+
+    def __str__(self) -> str:
+        return f"Safeguarding settings for {self.organisation}"
+
+    @classmethod
+    def for_organisation(cls, organisation) -> "SafeguardingSettings":
+        found = cls.objects.filter(organisation=organisation).first()
+        return found or cls(organisation=organisation)
+
+
+def next_monthly(date: dt.date) -> dt.date:
+    """The same weekday of the same week next month (the 2nd Tuesday, say);
+    the last such weekday if next month has no fifth one."""
+    week = (date.day - 1) // 7
+    year, month = (
+        (date.year + 1, 1) if date.month == 12 else (date.year, date.month + 1)
+    )
+    days = calendar.monthcalendar(year, month)
+    matching = [w[date.weekday()] for w in days if w[date.weekday()]]
+    return dt.date(year, month, matching[min(week, len(matching) - 1)])
+
+
+class ReflectionSessionQuerySet(models.QuerySet):
+    def for_organisations(self, ids):
+        return self.filter(Q(host_id__in=ids) | Q(partners__in=ids)).distinct()
+
+    def for_user(self, user):
+        """Sessions a safeguarding member's organisation hosted or joined."""
+        return self.for_organisations(org_ids(user, [SAFEGUARDING]))
+
+    def held_between(self, organisation, start: dt.date, end: dt.date):
+        """Sessions this organisation hosted or joined in a period (funder reports)."""
+        return self.for_organisations([organisation.pk]).filter(
+            date__gte=start, date__lte=min(end, timezone.localdate())
+        )
+
+    def suggested_date(self, organisation) -> dt.date:
+        today = timezone.localdate()
+        last = self.for_organisations([organisation.pk]).order_by("-date").first()
+        if last is None:
+            return today + dt.timedelta(days=7)
+        date = next_monthly(last.date)
+        while date < today:
+            date = next_monthly(date)
+        return date
+
+
+class ReflectionSession(models.Model):
+    host = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="reflection_sessions"
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="joined_reflection_sessions",
+        verbose_name="Partner groups joining us",
+    )
+    date = models.DateField()
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+"
+    )
+    guests = EncryptedTextField(
+        "Guests", blank=True, help_text="Anyone else who joined, and where from."
+    )
+    checkin = EncryptedTextField(
+        "How are we doing?",
+        blank=True,
+        help_text=(
+            "The group's own wellbeing: how this month has been for us, what we "
+            "need. No names."
+        ),
+    )
+    notes = EncryptedTextField("Other notes", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(m2m_fields=[partners, attendees])
+    objects = ReflectionSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Reflection session {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safeguarding:session", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Reflection sessions are kept.")
+
+    def organisation_ids(self) -> set[int]:
+        return {self.host_id, *(o.pk for o in self.partners.all())}
+
+    @property
+    def is_joint(self) -> bool:
+        return self.partners.exists()
+
+    def previous_for(self, organisation) -> "ReflectionSession | None":
+        return (
+            ReflectionSession.objects.for_organisations([organisation.pk])
+            .filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk))
+            .order_by("-date", "-pk")
+            .first()
+        )
+
+    def agenda_for(self, organisation) -> dict:
+        """What one organisation brings to this session, built from its records.
+
+        New worries since its last session, open worries oldest first, actions
+        due by the session, and worries flagged for review. A worry appears in
+        the first section it fits only.
+        """
+        worries = Worry.objects.filter(organisation=organisation).select_related(
+            "person", "raised_by"
+        )
+        previous = self.previous_for(organisation)
+        new = worries.filter(raised_at__date__lte=self.date)
+        if previous:
+            new = new.filter(raised_at__date__gt=previous.date)
+        new = list(new.order_by("raised_at", "id"))
+        seen = {w.pk for w in new}
+        still_open = [
+            w for w in worries.active().order_by("raised_at", "id") if w.pk not in seen
+        ]
+        seen |= {w.pk for w in still_open}
+        actions = list(
+            Action.objects.filter(
+                worry__organisation=organisation,
+                done_at__isnull=True,
+                due__lte=self.date,
+            )
+            .select_related("worry__person", "assigned_to")
+            .order_by("due", "id")
+        )
+        flagged = [
+            w
+            for w in worries.filter(flagged_for_review=True).order_by("raised_at")
+            if w.pk not in seen
+        ]
+        return {
+            "previous": previous,
+            "new": new,
+            "open": still_open,
+            "actions": actions,
+            "flagged": flagged,
+        }
+
+
+class SessionWorryQuerySet(models.QuerySet):
+    def shared(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class SessionWorry(models.Model):
+    """A worry its own organisation chose to bring to a joint session.
+
+    Partner members see only these, and only by initials.
+    """
+
+    session = models.ForeignKey(
+        ReflectionSession, models.CASCADE, related_name="brought"
+    )
+    worry = models.ForeignKey(Worry, models.PROTECT, related_name="brought_to")
+    brought_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    brought_at = models.DateTimeField(default=timezone.now)
+    # Taking a worry back out of a joint session keeps the row (and its history).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = SessionWorryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["brought_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "worry"], name="bring_a_worry_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worry} at {self.session}"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Withdraw a worry from a session instead.")
+
+
+class WorryReviewQuerySet(models.QuerySet):
+    def for_organisation_between(self, organisation, start: dt.date, end: dt.date):
+        return self.filter(
+            worry__organisation=organisation,
+            session__date__gte=start,
+            session__date__lte=end,
+        )
+
+    def summary(self) -> dict:
+        """Counts only, for funder reports: reviews, worries, referrals by kind."""
+        totals = self.aggregate(
+            reviews=Count("id"),
+            worries=Count("worry", distinct=True),
+            referrals=Count("id", filter=Q(decision=WorryReview.REFERRAL)),
+        )
+        totals["referrals_by_kind"] = self.referrals_by_kind()
+        return totals
+
+    def referrals_by_kind(self) -> dict[str, int]:
+        rows = (
+            self.filter(decision=WorryReview.REFERRAL)
+            .values_list("referral_to")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {kind: n for kind, n in rows}
+
+
+class WorryReview(models.Model):
+    NO_FURTHER_ACTION = "nfa"
+    KEEP_IN_TOUCH = "keep-in-touch"
+    OFFER_SUPPORT = "offer-support"
+    SIGNPOST = "signpost"
+    REFERRAL = "referral"
+    DECISIONS = [
+        (NO_FURTHER_ACTION, "No further action"),
+        (KEEP_IN_TOUCH, "Keep in touch"),
+        (OFFER_SUPPORT, "Offer support"),
+        (SIGNPOST, "Signpost"),
+        (REFERRAL, "Formal referral"),
+    ]
+    REFERRAL_TO = [
+        ("adult-social-care", "Adult social care"),
+        ("childrens-services", "Children's services"),
+        ("police", "Police"),
+        ("domestic-abuse", "Domestic abuse service"),
+        ("gp", "GP"),
+        ("other", "Other"),
+    ]
+
+    session = models.ForeignKey(
+        ReflectionSession, models.PROTECT, related_name="reviews"
+    )
+    worry = models.ForeignKey(Worry, models.PROTECT, related_name="reviews")
+    notes = EncryptedTextField("What we talked about", blank=True)
+    decision = models.CharField(max_length=16, choices=DECISIONS, blank=True)
+    referral_to = models.CharField(
+        "Referred to", max_length=20, choices=REFERRAL_TO, blank=True
+    )
+    referral_to_other = EncryptedTextField("Referred to (other)", blank=True)
+    referral_date = models.DateField("Date of referral", null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Referred by",
+    )
+    reference = EncryptedTextField("Their reference number", blank=True)
+    status_after = models.CharField(
+        "Where we are now", max_length=10, choices=Worry.STATUSES, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = WorryReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session__date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "worry"], name="one_review_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.worry} at {self.session}"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Reviews are kept.")
+
+    @property
+    def is_referral(self) -> bool:
+        return self.decision == self.REFERRAL
+
+    def referral_label(self) -> str:
+        if self.referral_to == "other" and self.referral_to_other:
+            return self.referral_to_other
+        return self.get_referral_to_display()
+
+
+class Action(models.Model):
+    worry = models.ForeignKey(Worry, models.PROTECT, related_name="actions")
+    review = models.ForeignKey(
+        WorryReview, models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    what = EncryptedTextField("What")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Who",
+    )
+    who_else = EncryptedTextField(
+        "Or someone else", blank=True, help_text="For example a guest or a partner."
+    )
+    due = models.DateField("By when", null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk}"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Actions are kept: mark them done instead.")
+
+    @property
+    def who(self) -> str:
+        if self.assigned_to_id:
+            return self.assigned_to.get_full_name() or self.assigned_to.get_username()
+        return self.who_else
+
+    def is_overdue(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.done_at is None and self.due is not None and self.due < on
+
+    def toggle_done(self) -> None:
+        self.done_at = None if self.done_at else timezone.now()
+        self.save(update_fields=["done_at"])
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise NotDeletable("The access log can't be changed.")
+
+    def delete(self):
+        raise NotDeletable("The access log can't be changed.")
+
+    def record(
+        self, user, what, *, organisation=None, worries=(), person=None, session=None
+    ):
+        """One row per worry seen, so "who looked at this worry" is complete.
+
+        Each row belongs to the organisation that owns what was seen, so a
+        partner's look at a shared worry shows in the owner's log.
+        """
+        rows = [
+            AccessLog(
+                user=user,
+                organisation_id=w.organisation_id,
+                what=what,
+                worry=w,
+                person_id=w.person_id,
+                session=session,
+            )
+            for w in worries
+        ]
+        if not rows:
+            rows = [
+                AccessLog(
+                    user=user,
+                    organisation=organisation,
+                    what=what,
+                    person=person,
+                    session=session,
+                )
+            ]
+        self.bulk_create(rows)
+
+
+class AccessLog(models.Model):
+    """Who looked at which safeguarding record, when. Append-only."""
+
+    WORRY = "worry"
+    CHRONOLOGY = "chronology"
+    SESSION = "session"
+    REVIEW = "review"
+    MINUTES = "minutes"
+    WHAT = [
+        (WORRY, "Opened a worry"),
+        (CHRONOLOGY, "Opened a chronology"),
+        (SESSION, "Opened a session's agenda"),
+        (REVIEW, "Opened a worry in a session"),
+        (MINUTES, "Downloaded minutes"),
+    ]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # The organisation that owns what was seen: its safeguarding members read this.
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    what = models.CharField(max_length=12, choices=WHAT)
+    worry = models.ForeignKey(
+        Worry, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    session = models.ForeignKey(
+        ReflectionSession, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.what} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise NotDeletable("The access log can't be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("The access log can't be changed.")
+
+
+def safeguarding_members(organisation):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__role=Membership.SAFEGUARDING,
+        )
+        .distinct()
+    )

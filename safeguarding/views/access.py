@@ -1,0 +1,92 @@
+"""Access helpers: one per object type. Outside the user's scope is always a 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from peerspace.accounts.models import Organisation
+from peerspace.permissions import SAFEGUARDING, has_role, org_ids
+
+from ..models import Action, ReflectionSession, Worry
+
+
+def get_worry_for_user(request: HttpRequest, pk: int, *, full: bool = True) -> Worry:
+    """A worry the user may know exists; `full` needs the safeguarding role.
+
+    The person who raised a worry knows it exists, so she gets a 403, not a 404,
+    when she tries to read it in full.
+    """
+    worry = get_object_or_404(
+        Worry.objects.for_user(request.user).select_related(
+            "person", "organisation", "raised_by"
+        ),
+        pk=pk,
+    )
+    if full and not has_role(request.user, worry.organisation_id, SAFEGUARDING):
+        raise PermissionDenied
+    return worry
+
+
+def get_session_for_user(
+    request: HttpRequest, pk: int, *, host: bool = False
+) -> ReflectionSession:
+    """A session the user's group hosted or joined; `host` to change it."""
+    session = get_object_or_404(
+        ReflectionSession.objects.for_user(request.user)
+        .select_related("host")
+        .prefetch_related("partners"),
+        pk=pk,
+    )
+    if host and not has_role(request.user, session.host_id, SAFEGUARDING):
+        raise PermissionDenied
+    return session
+
+
+def get_session_worry_for_user(
+    request: HttpRequest, session: ReflectionSession, pk: int
+) -> tuple[Worry, bool]:
+    """A worry in a session, and whether it is the user's own group's.
+
+    Her own group's worries can all be discussed; another group's only if that
+    group brought it to this session.
+    """
+    worry = get_object_or_404(
+        Worry.objects.select_related("person", "organisation", "raised_by"),
+        pk=pk,
+        organisation_id__in=session.organisation_ids(),
+    )
+    own = worry.organisation_id in own_orgs(request, session)
+    if not own and not session.brought.shared().filter(worry=worry).exists():
+        raise Http404
+    return worry, own
+
+
+def get_action_for_user(request: HttpRequest, pk: int) -> Action:
+    return get_object_or_404(
+        Action.objects.select_related("worry"),
+        pk=pk,
+        worry__organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+    )
+
+
+def own_orgs(request, session: ReflectionSession) -> list[int]:
+    return sorted(
+        set(org_ids(request.user, [SAFEGUARDING])) & session.organisation_ids()
+    )
+
+
+def safeguarding_org(request) -> Organisation:
+    ids = org_ids(request.user, [SAFEGUARDING])
+    if not ids:
+        raise PermissionDenied
+    return Organisation.objects.get(pk=ids[0])
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return default

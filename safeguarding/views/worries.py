@@ -1,0 +1,226 @@
+"""Raising, reading and closing worries; a person's chronology."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendance.models import Person, fold
+from peerspace.accounts.models import Organisation
+from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
+
+from .. import services
+from ..forms import WorryForm, WorryStatusForm
+from ..models import AccessLog, Action, SafeguardingSettings, Worry, WorryReview
+from .access import get_worry_for_user
+
+
+@require_GET
+@role_required(*TEAM)
+def worry_list(request):
+    status = request.GET.get("status", "active")
+    everyone = Worry.objects.for_safeguarding(request.user).select_related(
+        "person", "organisation", "raised_by"
+    )
+    if status == "active":
+        everyone = everyone.active()
+    elif status in dict(Worry.STATUSES):
+        everyone = everyone.filter(status=status)
+    mine = Worry.objects.filter(
+        raised_by=request.user, organisation_id__in=org_ids(request.user)
+    ).select_related("person")
+    is_safeguarding = bool(org_ids(request.user, [SAFEGUARDING]))
+    return render(
+        request,
+        "safeguarding/worry_list.html",
+        {
+            "worries": everyone.order_by("raised_at", "id")[:200]
+            if is_safeguarding
+            else [],
+            "mine": mine.order_by("-raised_at", "-id")[:100],
+            "is_safeguarding": is_safeguarding,
+            "status": status,
+            "statuses": Worry.STATUSES,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TEAM)
+def worry_new(request):
+    person = None
+    person_id = request.GET.get("person", "")
+    if person_id.isdigit():
+        person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
+    organisations = list(Organisation.objects.filter(pk__in=org_ids(request.user)))
+    form = WorryForm(
+        request.POST if request.method == "POST" else None,
+        person=person,
+        organisations=organisations,
+    )
+    if request.method == "POST" and form.is_valid():
+        worry = form.save(commit=False)
+        worry.person = person
+        worry.organisation = (
+            person.organisation
+            if person
+            else form.cleaned_data.get("organisation") or organisations[0]
+        )
+        worry.raised_by = request.user
+        worry.save()
+        if worry.is_serious:
+            url = request.build_absolute_uri(worry.get_absolute_url())
+            if services.notify_serious_harm(worry, url):
+                request.session[f"sg-notified-{worry.pk}"] = True
+        return redirect("safeguarding:worry_raised", worry.pk)
+    q = request.GET.get("q", "").strip()[:100]
+    people = []
+    if person is None and fold(q):
+        people = list(Person.objects.for_user(request.user).search(q)[:20])
+    organisation = person.organisation if person else organisations[0]
+    return render(
+        request,
+        "safeguarding/worry_form.html",
+        {
+            "form": form,
+            "person": person,
+            "q": q,
+            "people": people,
+            "settings": SafeguardingSettings.for_organisation(organisation),
+        },
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def worry_raised(request, pk: int):
+    """Thank you, and what to do now if someone may be at risk."""
+    worry = get_worry_for_user(request, pk, full=False)
+    return render(
+        request,
+        "safeguarding/worry_raised.html",
+        {
+            "worry": worry,
+            "settings": SafeguardingSettings.for_organisation(worry.organisation),
+            "notified": request.session.pop(f"sg-notified-{worry.pk}", False),
+        },
+    )
+
+
+def _worry_page(request, worry: Worry, status_form=None):
+    AccessLog.objects.record(request.user, AccessLog.WORRY, worries=[worry])
+    reviews = worry.reviews.select_related("session", "referred_by", "reviewed_by")
+    actions = worry.actions.select_related("assigned_to").order_by("done_at", "due")
+    history = worry.history.select_related("history_user").order_by("-history_date")
+    sessions = worry.brought_to.shared().select_related("session")
+    return render(
+        request,
+        "safeguarding/worry_detail.html",
+        {
+            "worry": worry,
+            "reviews": reviews,
+            "actions": actions,
+            "history": history[:50],
+            "shared_in": sessions,
+            "status_form": status_form or WorryStatusForm(instance=worry),
+            "today": timezone.localdate(),
+        },
+        status=400 if status_form else 200,
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def worry_detail(request, pk: int):
+    return _worry_page(request, get_worry_for_user(request, pk))
+
+
+@require_POST
+@role_required(*TEAM)
+def worry_status(request, pk: int):
+    worry = get_worry_for_user(request, pk)
+    form = WorryStatusForm(request.POST, instance=worry)
+    if not form.is_valid():
+        # The form has already changed the instance: show the stored worry.
+        return _worry_page(request, get_worry_for_user(request, pk), status_form=form)
+    form.save()
+    messages.success(request, f"Saved: {worry.get_status_display().lower()}.")
+    return redirect(worry)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TEAM)
+def worry_edit(request, pk: int):
+    worry = get_worry_for_user(request, pk)
+    was_serious = worry.is_serious
+    form = WorryForm(request.POST if request.method == "POST" else None, instance=worry)
+    if request.method == "POST" and form.is_valid():
+        worry = form.save()
+        if worry.is_serious and not was_serious:
+            services.notify_serious_harm(
+                worry, request.build_absolute_uri(worry.get_absolute_url())
+            )
+        messages.success(request, "Saved. The earlier version is kept in its history.")
+        return redirect(worry)
+    return render(
+        request,
+        "safeguarding/worry_form.html",
+        {
+            "form": form,
+            "worry": worry,
+            "person": worry.person,
+            "settings": SafeguardingSettings.for_organisation(worry.organisation),
+        },
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def chronology(request, person_pk: int):
+    person = get_object_or_404(
+        Person,
+        pk=person_pk,
+        organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+    )
+    worries = list(
+        person.worries.prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=WorryReview.objects.select_related("session", "referred_by"),
+            ),
+            Prefetch("actions", queryset=Action.objects.select_related("assigned_to")),
+        )
+    )
+    AccessLog.objects.record(
+        request.user,
+        AccessLog.CHRONOLOGY,
+        organisation=person.organisation,
+        person=person,
+    )
+    events = []
+    for worry in worries:
+        events.append((worry.raised_at.date(), 0, "raised", worry, None))
+        for review in worry.reviews.all():
+            events.append((review.session.date, 1, "review", worry, review))
+            if review.is_referral and review.referral_date:
+                events.append((review.referral_date, 2, "referral", worry, review))
+        for action in worry.actions.all():
+            events.append((action.created_at.date(), 3, "action", worry, action))
+            if action.done_at:
+                events.append((action.done_at.date(), 4, "done", worry, action))
+        if worry.closed_at:
+            events.append((worry.closed_at.date(), 5, "closed", worry, None))
+    events.sort(key=lambda e: (e[0], e[1], e[3].pk))
+    return render(
+        request,
+        "safeguarding/chronology.html",
+        {
+            "person": person,
+            "worries": worries,
+            "events": [
+                {"date": d, "kind": k, "worry": w, "item": i}
+                for d, _, k, w, i in events
+            ],
+        },
+    )
