@@ -89,3 +89,46 @@ def test_many_sign_ins_at_once_all_land_exactly_once(live_server, team):
     assert statuses == [200] * 60
     assert Visit.objects.count() == 30
     assert Visit.objects.values("person").distinct().count() == 30
+
+
+def test_twenty_clients_signing_in_and_out_at_once(live_server, team):
+    """Each client signs its own people in, then out; nothing lost or doubled."""
+    org, site, users = team
+    keys = [session_cookie(users[i % 2]) for i in range(20)]
+    people = [
+        Person.objects.create(organisation=org, known_as=f"R{i}") for i in range(60)
+    ]
+    visits_by_person: dict = {}
+
+    def client_run(i: int) -> list[int]:
+        statuses = []
+        mine = people[i * 3 : i * 3 + 3]
+        for person in mine:
+            url = live_server.url + reverse(
+                "attendance:sign_in", args=[site.pk, person.pk]
+            )
+            statuses.append(post(url, keys[i]))
+        return statuses
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(client_run, range(20)))
+    assert all(s == 200 for r in results for s in r)
+    assert Visit.objects.count() == 60
+    assert Visit.objects.values("person").distinct().count() == 60
+    for visit in Visit.objects.all():
+        visits_by_person[visit.person_id] = visit.pk
+
+    def sign_out_run(i: int) -> list[int]:
+        out = []
+        for person in people[i * 3 : i * 3 + 3]:
+            url = live_server.url + reverse(
+                "attendance:sign_out", args=[visits_by_person[person.pk]]
+            )
+            out.append(post(url, keys[i]))
+        return out
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(sign_out_run, range(20)))
+    assert all(s == 200 for r in results for s in r)
+    assert Visit.objects.count() == 60
+    assert not Visit.objects.filter(left_at__isnull=True).exists()
