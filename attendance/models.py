@@ -241,7 +241,8 @@ class VisitQuerySet(models.QuerySet):
     ) -> tuple["Visit", bool]:
         """Sign a person in; a second tap or a second facilitator finds the same visit.
 
-        Returns (visit, created). Someone who left and came back is here again.
+        Returns (visit, signed_in): False only when she was already here.
+        Someone who left and came back is here again.
         """
         try:
             with transaction.atomic():
@@ -257,8 +258,10 @@ class VisitQuerySet(models.QuerySet):
         except IntegrityError:
             visit = self.get(person=person, session=session)
             if visit.left_at is not None and session.date == timezone.localdate():
+                # She went out and came back: that's a sign-in, not a repeat tap.
                 visit.left_at = None
                 visit.save(update_fields=["left_at"])
+                return visit, True
             return visit, False
 
     def sign_out_all(self, site: Site) -> int:

@@ -88,10 +88,10 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _here_now(site: Site):
-    return (
+def _here_now(site: Site) -> list[Visit]:
+    visits = list(
         Visit.objects.on_site_now(site)
-        .select_related("person", "activity", "session__site__organisation")
+        .select_related("person", "activity")
         .prefetch_related(
             Prefetch(
                 "person__emergency_contacts",
@@ -100,6 +100,27 @@ def _here_now(site: Site):
         )
         .order_by("arrived_at", "id")
     )
+    # Reversing four URLs for each of 200 rows is most of the page's cost:
+    # reverse each once and fill in the ids.
+    person_url, edit_url, sign_out_url, options_url = (
+        _url_pattern("attendance:person"),
+        _url_pattern("attendance:person_edit"),
+        _url_pattern("attendance:sign_out"),
+        _url_pattern("attendance:visit_update"),
+    )
+    for visit in visits:
+        visit.sign_out_url = sign_out_url(visit.pk)
+        visit.options_url = options_url(visit.pk)
+        if visit.person_id:
+            visit.person_url = person_url(visit.person_id)
+            visit.edit_url = edit_url(visit.person_id)
+    return visits
+
+
+def _url_pattern(name: str):
+    marker = 987654321
+    template = reverse(name, args=[marker]).replace(str(marker), "{}")
+    return template.format
 
 
 @require_GET
@@ -280,11 +301,19 @@ def sign_out_all(request, site_pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def visit_update(request, visit_pk: int):
+    """A visit's activity and "helped out": fetched when its row is opened."""
     visit = _get_visit_for_user(request, visit_pk)
-    form = VisitForm(request.POST, instance=visit)
+    form = VisitForm(request.POST or None, instance=visit)
+    message = ""
+    if request.method == "GET":
+        return render(
+            request,
+            "attendance/today.html#visit-more",
+            {"visit": visit, "activities": form.fields["activity"].queryset},
+        )
     if form.is_valid():
         form.save()
         message = "Saved."

@@ -122,7 +122,10 @@ def test_sign_in_of_another_organisations_person_is_404(bob_client, site, other_
 def test_someone_who_left_and_came_back_is_here_again(bob_client, site, person):
     visit, _ = Visit.objects.sign_in(person, Session.objects.today(site))
     visit.sign_out()
-    bob_client.post(reverse("attendance:sign_in", args=[site.pk, person.pk]))
+    response = bob_client.post(
+        reverse("attendance:sign_in", args=[site.pk, person.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "Sam is signed in" in response.content.decode()
     visit.refresh_from_db()
     assert visit.left_at is None
     assert Visit.objects.count() == 1

@@ -203,9 +203,17 @@ def test_the_door_screen_fits_a_phone_with_a_few_people_here(
     log_in("bob", f"/door/{site.pk}/")
     expect(here_heading(page)).to_have_text("Here now: 3")
     expect(page.locator(".here-row")).to_have_count(3)
-    expect(
-        page.locator("#activity-" + str(Visit.objects.get(person=maggie).pk))
-    ).to_have_value(str(activity.pk))
+    maggie_visit = Visit.objects.get(person=maggie)
+    row = page.locator(f"#visit-{maggie_visit.pk}")
+    expect(row).to_contain_text("Quilting · helped out")
+    # Her activity and "helped out" open from the row, fetched when needed.
+    row.get_by_text("Activity, helped out, more").click()
+    select = page.locator(f"#activity-{maggie_visit.pk}")
+    expect(select).to_have_value(str(activity.pk))
+    select.select_option(label="No activity")
+    expect(row.get_by_role("status")).to_have_text("Saved.")
+    maggie_visit.refresh_from_db()
+    assert maggie_visit.activity is None and maggie_visit.helped_out
     # Nothing wider than the phone: no sideways scrolling at the door.
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
