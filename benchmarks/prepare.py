@@ -27,9 +27,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from attendance.management.commands.demo import ORG_SLUG  # noqa: E402
 from attendance.models import Person, Session, Visit  # noqa: E402
 from peerspace.accounts.models import Organisation  # noqa: E402
+from peerspace.management.commands.demo import ORG_SLUG  # noqa: E402
 
 
 def main() -> None:
