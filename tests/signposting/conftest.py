@@ -7,7 +7,9 @@ from django.utils import timezone
 from signposting.models import Category, DirectorySettings, Service
 
 REPO = Path(__file__).resolve().parents[2]
-STANDARDS = REPO.parent / "shared" / "standards" / "openreferral-uk"
+# A copy of the Open Referral UK schemas and examples (CC BY-SA 4.0) lives in
+# the repository so these tests always run.
+STANDARDS = REPO / "signposting" / "standards" / "openreferral-uk"
 
 
 def make_service(org, name, *, categories=(), **fields):
