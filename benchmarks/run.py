@@ -136,6 +136,27 @@ def measure(name: str, steps: list[Step], args) -> dict:
     return result
 
 
+# The funder report: not a load test but one heavy request's parts, timed in a
+# script against the same scratch database (see report_bench.py).
+def report_benchmark(env: dict[str, str], args) -> dict:
+    server.log("  funder report (a year, every section) ...")
+    return json.loads(server.script(env, "report_bench.py", "--repeat", 3))
+
+
+def report_benchmark_lines(r: dict) -> list[str]:
+    grows = r["queries_year"] != r["queries_month"]
+    return [
+        "",
+        f"Funder report, {r['period']} ({r['visits_in_period']:,} visits, "
+        f"{r['people']:,} people), median of {r['repeat']}:",
+        f"    whole PDF {r['total_s']:.2f} s; WeasyPrint alone on the same HTML "
+        f"{r['weasyprint_s']:.2f} s; ratio {r['ratio']:.2f} (aim: under 1.3)",
+        f"    database queries: {r['queries_year']} for the year, "
+        f"{r['queries_month']} for a month"
+        + (" - GROWS WITH THE DATA" if grows else " (constant)"),
+    ]
+
+
 def run(args) -> dict:
     results: dict = {
         "settings": {
@@ -184,6 +205,7 @@ def run(args) -> dict:
                 results["scenarios"][scenario.name] = result
             for client in clients:
                 client.close()
+        results["report"] = report_benchmark(env, args)
     results["floors"] = floors
     return results
 
@@ -237,6 +259,8 @@ def report(results: dict) -> str:
             lines.append("    few requests: for steadier figures, use more --seconds")
         for sample in r.get("error_samples", []):
             lines.append(f"    error: {sample}")
+    if "report" in results:
+        lines += report_benchmark_lines(results["report"])
     return "\n".join(lines)
 
 
@@ -272,6 +296,10 @@ def main() -> int:
     errors += sum(r["errors"] for r in results["scenarios"].values())
     if errors:
         print(f"FAILED: {errors} error(s)", file=sys.stderr)
+        return 1
+    report_ = results.get("report")
+    if report_ and report_["queries_year"] != report_["queries_month"]:
+        print("FAILED: the report's query count grows with the data", file=sys.stderr)
         return 1
     return 0
 

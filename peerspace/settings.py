@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "peerspace",
     "peerspace.accounts",
+    "peerspace.reports",
     "attendance",
     "signposting",
     "safeguarding",

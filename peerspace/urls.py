@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("attendance.urls")),
     path("signposting/", include("signposting.urls")),
     path("safeguarding/", include("safeguarding.urls")),
+    path("reports/", include("peerspace.reports.urls")),
 ]
 
 handler403 = "peerspace.views.permission_denied"

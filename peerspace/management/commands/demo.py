@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import attendance.demo
+import peerspace.reports.demo
 import safeguarding.demo
 import signposting.demo
 from peerspace.accounts.models import Membership, Organisation, Site
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                 rng,
                 password=password,
             )
+            peerspace.reports.demo.make_demo(org, sites, rng)
         self.print_logins(password)
 
     def make_logins(self, org, sites, password) -> dict:

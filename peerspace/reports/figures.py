@@ -1,0 +1,702 @@
+"""Every figure in a funder report, counted in SQL with a fixed number of queries.
+
+Definitions (also printed in the report where they matter):
+
+- A *visit* is one person (named, or an unnamed head-count) at one session.
+- *People supported*: different named people with at least one visit in the
+  period at the chosen sites. Unnamed head-counts are counted as visits only.
+- *New people*: people supported whose first ever visit to the organisation (at
+  any site) falls in the period. *Returning people*: people supported whose
+  first visit was before it. New + returning = people supported.
+- *Sessions held*: sessions with at least one visit.
+- *Average people per session*: visits (with head-counts) over sessions held.
+
+The number of queries doesn't depend on how many people or visits there are:
+nothing here loops over visits or people in Python.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, FloatField, Func, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from attendance.models import AGE_BANDS, Person, Visit
+from peerspace.accounts.models import Organisation, Site
+
+from . import charts
+from .models import (
+    ACTIVITIES,
+    ATTENDANCE,
+    DEMOGRAPHICS,
+    HEADLINES,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    SAFEGUARDING,
+    SECTION_TITLES,
+    SIGNPOSTING,
+    SOCIAL_VALUE,
+    STORIES,
+    Income,
+    ReportSettings,
+    Story,
+    UnitRate,
+)
+from .periods import Period
+from .postcodes import district
+from .tables import (
+    DECIMAL,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    RATE,
+    TEXT,
+    Cell,
+    Table,
+)
+
+# Weeks for a period up to this long, months beyond.
+WEEKLY_UP_TO_DAYS = 120
+SOCIAL_VALUE_CAVEAT = (
+    "These are estimates. They use the unit costs shown, each with its source, "
+    "the way Peer Friendly Group in Doncaster and its commissioners valued their "
+    "work. Citizens' mutual help has no perfect price: a cup of tea with someone "
+    "who has been there too, or a friendship that keeps someone out of crisis, is "
+    "worth more than any unit cost can say."
+)
+
+
+class StaySeconds(Func):
+    """Seconds from arrival to leaving, in the database's own date functions
+    (Django's portable duration arithmetic runs a Python function per row on
+    SQLite, which is most of a year's report)."""
+
+    output_field = FloatField()
+
+    def __init__(self, **extra):
+        super().__init__(F("left_at"), F("arrived_at"), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        left, _ = compiler.compile(self.source_expressions[0])
+        arrived, _ = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            sql = f"((julianday({left}) - julianday({arrived})) * 86400.0)"
+        else:
+            sql = f"EXTRACT(EPOCH FROM ({left} - {arrived}))"
+        return sql, []
+
+
+@dataclass
+class Options:
+    organisation: Organisation
+    period: Period
+    sites: list[Site]
+    all_sites: bool
+    sections: list[str]
+    threshold: int = 5
+    title: str = "Report"
+    funder: str = ""
+    headings: dict = field(default_factory=dict)
+    narrative_heading: str = ""
+    narrative: str = ""
+
+    def heading(self, key: str) -> str:
+        return (self.headings or {}).get(key, "").strip() or SECTION_TITLES[key]
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    tables: list[Table] = field(default_factory=list)
+    chart: str = ""  # data: URI of an SVG
+    chart_alt: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    stories: list[dict] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.key}"
+
+
+@dataclass
+class Report:
+    options: Options
+    sections: list[Section]
+    generated: dt.datetime
+    logo: str = ""
+
+    def tables(self) -> dict[str, Table]:
+        return {t.key: t for s in self.sections for t in s.tables}
+
+
+def _pct(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) * 100 / Decimal(whole)
+
+
+class Builder:
+    def __init__(self, options: Options):
+        self.o = options
+        self.site_ids = [s.pk for s in options.sites]
+        self.multi = len(options.sites) > 1
+        p = options.period
+        self.visits = Visit.objects.filter(
+            session__site_id__in=self.site_ids,
+            session__date__gte=p.start,
+            session__date__lte=p.end,
+        )
+        self._overall = None
+        self._sessions = None
+
+    # Shared by several sections: one query for the whole period, one by site.
+    def new_people(self):
+        p = self.o.period
+        return (
+            Person.objects.filter(organisation=self.o.organisation)
+            .annotate(first=Min("visits__session__date"))
+            .filter(first__gte=p.start, first__lte=p.end)
+            .values("pk")
+        )
+
+    def _counts(self):
+        return {
+            "visits": Count("id"),
+            "people": Count("person", distinct=True),
+            "new": Count(
+                "person", distinct=True, filter=Q(person__in=self.new_people())
+            ),
+            "unnamed": Count("id", filter=Q(person__isnull=True)),
+            "sessions": Count("session", distinct=True),
+            "helped": Count("person", distinct=True, filter=Q(helped_out=True)),
+            "helped_visits": Count("id", filter=Q(helped_out=True)),
+        }
+
+    def overall(self) -> dict:
+        if self._overall is None:
+            self._overall = self.visits.aggregate(**self._counts())
+        return self._overall
+
+    def sessions(self) -> list[dict]:
+        """Visits, helping out and time signed in, one row per session: what
+        attendance over time and social value add up (a few hundred rows a
+        year, however many visits)."""
+        if self._sessions is None:
+            self._sessions = list(
+                self.visits.values("session_id", "session__date", "session__site")
+                .annotate(
+                    visits=Count("id"),
+                    helped=Count("id", filter=Q(helped_out=True)),
+                    stay=Sum(StaySeconds(), filter=Q(left_at__gt=F("arrived_at"))),
+                )
+                .order_by()
+            )
+        return self._sessions
+
+    def build(self) -> Report:
+        makers = {
+            HEADLINES: self.headlines,
+            ATTENDANCE: self.attendance,
+            ACTIVITIES: self.activities,
+            SIGNPOSTING: self.signposting,
+            SAFEGUARDING: self.safeguarding,
+            STORIES: self.stories,
+            DEMOGRAPHICS: self.demographics,
+            SOCIAL_VALUE: self.social_value,
+        }
+        sections = []
+        for key in self.o.sections:
+            section = Section(key, self.o.heading(key))
+            makers[key](section)
+            for table in section.tables:
+                table.finish(self.o.threshold)
+            sections.append(section)
+        settings = ReportSettings.objects.filter(
+            organisation=self.o.organisation
+        ).first()
+        return Report(
+            self.o,
+            sections,
+            generated=timezone.localtime(),
+            logo=settings.logo_data_uri if settings else "",
+        )
+
+    def headlines(self, section: Section) -> None:
+        by_site = {
+            row["session__site"]: row
+            for row in self.visits.values("session__site")
+            .annotate(**self._counts())
+            .order_by()
+        }
+        empty = dict.fromkeys(self._counts(), 0)
+        columns = [by_site.get(pk, empty) for pk in self.site_ids]
+        names = [s.name for s in self.o.sites]
+        if self.multi:
+            columns.append(self.overall())
+            names.append("All sites")
+        table = Table("headlines", "Headline figures", ["", *names])
+        table.add("People supported", *(Cell(c["people"]) for c in columns))
+        table.add("New people", *(Cell(c["new"]) for c in columns))
+        table.add("Returning people", *(Cell(c["people"] - c["new"]) for c in columns))
+        table.add("Visits", *(Cell(c["visits"]) for c in columns))
+        table.add("Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns))
+        table.add("Sessions held", *(Cell(c["sessions"], NUMBER) for c in columns))
+        table.add(
+            "Average people per session",
+            *(
+                Cell(
+                    Decimal(c["visits"]) / c["sessions"] if c["sessions"] else None,
+                    DECIMAL,
+                    depends_on=(3, i),
+                )
+                for i, c in enumerate(columns)
+            ),
+        )
+        n = len(columns)
+        # New + returning = supported, in every column.
+        table.groups = [((0, c), [(1, c), (2, c)]) for c in range(n)]
+        if self.multi:
+            # Visits and head-counts add up across sites (people don't: one
+            # woman may come to both).
+            for r in (3, 4):
+                table.groups.append(((r, n - 1), [(r, c) for c in range(n - 1)]))
+        table.notes.append(
+            "People supported are different named people who came at least once. "
+            "New people came to us for the first time in this period; returning "
+            "people first came before it. Visits include unnamed head-counts."
+        )
+        if self.multi:
+            table.notes.append(
+                "Someone who came to more than one site counts once in “All sites”."
+            )
+        section.tables.append(table)
+
+    def attendance(self, section: Section) -> None:
+        p = self.o.period
+        weekly = p.days <= WEEKLY_UP_TO_DAYS
+        counts: dict[tuple[dt.date, int], int] = {}
+        for row in self.sessions():
+            day = row["session__date"]
+            if weekly:
+                bucket = day - dt.timedelta(days=day.weekday())
+            else:
+                bucket = day.replace(day=1)
+            key = (bucket, row["session__site"])
+            counts[key] = counts.get(key, 0) + row["visits"]
+        if weekly:
+            first = p.start - dt.timedelta(days=p.start.weekday())
+            buckets = []
+            while first <= p.end:
+                buckets.append(first)
+                first += dt.timedelta(days=7)
+        else:
+            buckets = p.months()
+        unit = "Week starting" if weekly else "Month"
+        names = [s.name for s in self.o.sites]
+        table = Table(
+            "attendance",
+            "Visits by " + ("week" if weekly else "month"),
+            [unit, *names, *(["All sites"] if self.multi else [])],
+            total_row=True,
+            total_col=self.multi,
+        )
+        for bucket in buckets:
+            values = [counts.get((bucket, pk), 0) for pk in self.site_ids]
+            if self.multi:
+                values.append(sum(values))
+            table.add(
+                f"{bucket:%-d %b %Y}" if weekly else f"{bucket:%B %Y}",
+                *(Cell(v) for v in values),
+            )
+        totals = [sum(counts.get((b, pk), 0) for b in buckets) for pk in self.site_ids]
+        if self.multi:
+            totals.append(sum(totals))
+        table.add("Whole period", *(Cell(v) for v in totals))
+        if weekly and (buckets[0] < p.start or buckets[-1] + dt.timedelta(6) > p.end):
+            table.notes.append(
+                "The first and last weeks count only the days inside the period."
+            )
+        section.tables.append(table)
+        # Drawn after suppression so the chart hides what the table hides.
+        table.finish(self.o.threshold)
+        series = []
+        for i, name in enumerate(names):
+            values = [
+                None if row[i + 1].hidden else row[i + 1].value
+                for row in table.rows[:-1]
+            ]
+            series.append((name, values))
+        svg = charts.line_chart(
+            buckets,
+            series,
+            ylabel="Visits",
+            date_format="%-d %b" if weekly else "%b %Y",
+        )
+        section.chart = charts.data_uri(svg)
+        section.chart_alt = (
+            f"A line chart of visits by {'week' if weekly else 'month'} at "
+            f"{', '.join(names)}. The same figures are in the table below it."
+        )
+        if any(cell.hidden for row in table.rows for cell in row):
+            section.paragraphs.append(
+                "Where a figure is hidden in the table, the chart leaves a gap."
+            )
+
+    def activities(self, section: Section) -> None:
+        overall = self.overall()
+        rows = list(
+            self.visits.values("activity__name")
+            .annotate(visits=Count("id"), people=Count("person", distinct=True))
+            .order_by("-visits", "activity__name")
+        )
+        table = Table("activities", "Activities", ["Activity", "Visits", "People"])
+        for row in rows:
+            table.add(
+                row["activity__name"] or "Not recorded",
+                Cell(row["visits"]),
+                Cell(row["people"]),
+            )
+        table.add("All activities", Cell(overall["visits"]), Cell(overall["people"]))
+        last = len(table.rows) - 1
+        table.groups = [((last, 0), [(r, 0) for r in range(last)])]
+        table.notes.append(
+            "Someone who did more than one activity counts once in each, and once "
+            "in “All activities”."
+        )
+        section.tables.append(table)
+
+        giving = Table("giving", "Giving as well as receiving", ["", "Figure"])
+        giving.add("People who helped out at least once", Cell(overall["helped"]))
+        giving.add(
+            "Share of people supported",
+            Cell(
+                _pct(overall["helped"], overall["people"]),
+                PERCENT,
+                depends_on=(0, 0),
+            ),
+        )
+        giving.add("Visits when someone helped out", Cell(overall["helped_visits"]))
+        giving.notes.append(
+            "“There are times I can give support, there are times I need it.” "
+            "Helping out means running a group, teaching a skill or making the "
+            "tea. We count it in aggregate only, never who helped whom."
+        )
+        section.tables.append(giving)
+
+    def _signposts(self):
+        from signposting.models import Signpost
+
+        p = self.o.period
+        signposts = Signpost.objects.filter(organisation=self.o.organisation).between(
+            p.start, p.end
+        )
+        if not self.o.all_sites:
+            signposts = signposts.filter(site_id__in=self.site_ids)
+        return signposts
+
+    def signposting(self, section: Section) -> None:
+        signposts = self._signposts()
+        counts = signposts.counts()
+        table = Table("signposting", "Information given", ["", "Times"])
+        table.add("Times information was given", Cell(counts["times"]))
+        table.add("Times we helped someone get in touch", Cell(counts["helped"]))
+        table.add(
+            "Share with help to get in touch",
+            Cell(
+                _pct(counts["helped"], counts["times"]),
+                PERCENT,
+                depends_on=(1, 0),
+                depends_on_also=(0, 0),
+            ),
+        )
+        section.tables.append(table)
+        by_category = Table(
+            "signposting_categories", "Information given by category", ["", "Times"]
+        )
+        for row in signposts.counts_by_category():
+            by_category.add(row["name"], Cell(row["times"]))
+        if not by_category.rows:
+            by_category.add("No information given in this period", Cell(None, TEXT))
+        by_category.notes.append(
+            "A conversation about services in two categories counts in both."
+        )
+        section.tables.append(by_category)
+
+    def safeguarding(self, section: Section) -> None:
+        from safeguarding.models import ReflectionSession, WorryReview
+
+        p, org = self.o.period, self.o.organisation
+        held = ReflectionSession.objects.held_between(org, p.start, p.end).count()
+        summary = WorryReview.objects.for_organisation_between(
+            org, p.start, p.end
+        ).summary()
+        table = Table("safeguarding", "Community safeguarding", ["", "Count"])
+        table.add("Reflection sessions held", Cell(held, NUMBER))
+        table.add("Worries talked through", Cell(summary["worries"]))
+        table.add("Formal referrals made", Cell(summary["referrals"]))
+        section.tables.append(table)
+        labels = dict(WorryReview.REFERRAL_TO)
+        kinds = Table(
+            "referrals", "Formal referrals by kind", ["Referred to", "Referrals"]
+        )
+        by_kind = summary["referrals_by_kind"]
+        for kind, label in labels.items():
+            kinds.add(label, Cell(by_kind.get(kind, 0)))
+        if by_kind.get(""):
+            kinds.add("Not recorded", Cell(by_kind[""]))
+        kinds.add("All formal referrals", Cell(summary["referrals"]))
+        kinds.total_row = True
+        section.tables.append(kinds)
+        section.paragraphs.append(
+            "Counts only, for the whole organisation (not split by site). Once a "
+            "month we meet with our partner group to talk through worries about "
+            "women's safety and wellbeing, starting with what's strong, and decide "
+            "together whether anything more is needed. A formal referral is one "
+            "made to another service, with her knowledge wherever it is safe."
+        )
+
+    def stories(self, section: Section) -> None:
+        p = self.o.period
+        in_period = Story.objects.in_report(
+            self.o.organisation, p.start, p.end, self.site_ids, self.o.all_sites
+        )
+        tags = {key: 0 for key, _ in OUTCOMES}
+        n_stories = 0
+        for outcomes in in_period.values_list("outcomes", flat=True):
+            n_stories += 1
+            for key in set(outcomes or []):
+                if key in tags:
+                    tags[key] += 1
+        for story in (
+            in_period.shareable().select_related("site").order_by("date", "id")
+        ):
+            section.stories.append(
+                {
+                    "text": story.text,
+                    "described_as": story.described_as,
+                    "date": story.date,
+                    "site": story.site.name if story.site else "",
+                    "outcomes": story.outcome_labels(),
+                }
+            )
+        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
+        for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add(OUTCOME_LABELS[key], Cell(n))
+        table.notes.append(
+            f"From {n_stories} {'story' if n_stories == 1 else 'stories'} recorded "
+            "in the period. One story can tell of more than one change. Only "
+            "stories she agreed we could share are printed, in the words she "
+            "approved."
+        )
+        section.tables.append(table)
+
+    def demographics(self, section: Section) -> None:
+        supported = Person.objects.filter(
+            pk__in=self.visits.filter(person__isnull=False).values("person")
+        )
+        people = self.overall()["people"]
+        bands = dict(
+            supported.values_list("age_band").annotate(n=Count("id")).order_by()
+        )
+        ages = Table("age", "Age", ["Age", "People"], total_row=True)
+        for key, label in AGE_BANDS:
+            ages.add(label, Cell(bands.get(key, 0)))
+        ages.add("Not given", Cell(bands.get("", 0)))
+        ages.add("All people supported", Cell(people))
+        section.tables.append(ages)
+
+        districts: dict[str, int] = {}
+        for postcode, n in (
+            supported.values_list("postcode").annotate(n=Count("id")).order_by()
+        ):
+            key = district(postcode)
+            districts[key] = districts.get(key, 0) + n
+        places = Table(
+            "postcode_districts",
+            "Where people live (postcode district)",
+            ["Postcode district", "People"],
+            total_row=True,
+        )
+        for key in sorted(k for k in districts if k not in ("", "?")):
+            places.add(key, Cell(districts[key]))
+        places.add("Not given", Cell(districts.get("", 0)))
+        if districts.get("?"):
+            places.add("Not a postcode we recognise", Cell(districts["?"]))
+        places.add("All people supported", Cell(people))
+        section.tables.append(places)
+        section.paragraphs.append(
+            "Only from what people chose to tell us: every question is optional, "
+            "and “not given” is counted honestly."
+        )
+
+    def social_value(self, section: Section) -> None:
+        p, org = self.o.period, self.o.organisation
+        months = p.months()
+        n = len(months)
+        order = [kind for kind, _ in UnitRate.KINDS]
+        rates = sorted(
+            UnitRate.objects.filter(organisation=org), key=lambda r: order.index(r.kind)
+        )
+        kinds = {r.kind for r in rates}
+
+        units: dict[str, dict[dt.date, Decimal]] = {r.kind: {} for r in rates}
+
+        def month_of(value) -> dt.date:
+            return value.date() if isinstance(value, dt.datetime) else value
+
+        if kinds & {UnitRate.VISIT, UnitRate.HOUR, UnitRate.HELPED_OUT}:
+            seconds: dict[dt.date, float] = {}
+            for row in self.sessions():
+                m = row["session__date"].replace(day=1)
+                for kind, value in (
+                    (UnitRate.VISIT, row["visits"]),
+                    (UnitRate.HELPED_OUT, row["helped"]),
+                ):
+                    if kind in units:
+                        units[kind][m] = units[kind].get(m, Decimal(0)) + value
+                seconds[m] = seconds.get(m, 0.0) + (row["stay"] or 0.0)
+            if UnitRate.HOUR in units:
+                for m, total in seconds.items():
+                    hours = Decimal(total / 3600).quantize(Decimal("0.1"))
+                    units[UnitRate.HOUR][m] = hours
+        if kinds & {UnitRate.SIGNPOST, UnitRate.SIGNPOST_HELPED}:
+            for row in (
+                self._signposts()
+                .annotate(m=TruncMonth("date"))
+                .values("m")
+                .annotate(
+                    times=Count("id"),
+                    helped=Count("id", filter=Q(helped_to_contact=True)),
+                )
+                .order_by()
+            ):
+                m = month_of(row["m"])
+                for kind, value in (
+                    (UnitRate.SIGNPOST, row["times"]),
+                    (UnitRate.SIGNPOST_HELPED, row["helped"]),
+                ):
+                    if kind in units:
+                        units[kind][m] = Decimal(value)
+        if UnitRate.REFLECTION in kinds:
+            from safeguarding.models import ReflectionSession
+
+            held = ReflectionSession.objects.held_between(org, p.start, p.end)
+            for row in (
+                ReflectionSession.objects.filter(pk__in=held.values("pk"))
+                .annotate(m=TruncMonth("date"))
+                .values("m")
+                .annotate(n=Count("id"))
+                .order_by()
+            ):
+                units[UnitRate.REFLECTION][month_of(row["m"])] = Decimal(row["n"])
+
+        income_rows = (
+            Income.objects.filter(
+                organisation=org, month__gte=months[0], month__lte=months[-1]
+            )
+            .values("kind", "name", "month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        lines: dict[tuple[str, str], dict[dt.date, Decimal]] = {}
+        for row in income_rows:
+            line = lines.setdefault((row["kind"], row["name"]), {})
+            line[row["month"]] = line.get(row["month"], Decimal(0)) + row["total"]
+        kind_order = {Income.STATUTORY: 0, Income.OTHER: 1}
+        kind_label = {Income.STATUTORY: "statutory", Income.OTHER: "other"}
+
+        def by_month(values: dict[dt.date, Decimal]) -> list[Decimal]:
+            return [values.get(m, Decimal(0)) for m in months]
+
+        def with_summary(monthly: list[Decimal]) -> list[Decimal]:
+            mean = sum(monthly, Decimal(0)) / n
+            return [*monthly, mean, mean * 12]
+
+        width = n + 2
+        zero = [Decimal(0)] * width
+        statutory, other = list(zero), list(zero)
+        table = Table(
+            "social_value",
+            "Social value",
+            ["", *(f"{m:%b %Y}" for m in months), "Mean month", "Full year"],
+        )
+        for kind, name in sorted(lines, key=lambda k: (kind_order[k[0]], k[1])):
+            values = with_summary(by_month(lines[(kind, name)]))
+            target = statutory if kind == Income.STATUTORY else other
+            for i, v in enumerate(values):
+                target[i] += v
+            table.add(f"{name} ({kind_label[kind]})", *(Cell(v, MONEY) for v in values))
+        income = [s + o for s, o in zip(statutory, other, strict=True)]
+        table.add("Total income", *(Cell(v, MONEY) for v in income))
+        table.add(
+            "Financial return (other income as % of statutory)",
+            *(Cell(_pct(o, s), PERCENT) for s, o in zip(statutory, other, strict=True)),
+        )
+        social = list(zero)
+        for rate in rates:
+            values = with_summary([u * rate.rate for u in by_month(units[rate.kind])])
+            for i, v in enumerate(values):
+                social[i] += v
+            table.add(
+                f"{rate.name} (£{rate.rate:,} a {rate.unit})",
+                *(Cell(v, MONEY) for v in values),
+            )
+        table.add("Total social return", *(Cell(v, MONEY) for v in social))
+        table.add(
+            "Cost as % of value (statutory ÷ social return)",
+            *(
+                Cell(_pct(s, v), PERCENT)
+                for s, v in zip(statutory, social, strict=True)
+            ),
+        )
+        per_pound = [
+            (v / s) if s else None for s, v in zip(statutory, social, strict=True)
+        ]
+        table.add(
+            "Social return per £1 of statutory funding",
+            *(Cell(v, RATE) for v in per_pound),
+        )
+        table.notes.append(
+            "Mean month: the period's total over its "
+            f"{n} month{'s' if n != 1 else ''}. Full year: the mean month × 12. "
+            "Return per £1: full-year social return ÷ full-year statutory funding."
+        )
+        section.tables.append(table)
+
+        unit_table = Table(
+            "social_value_units",
+            "What we counted",
+            ["", *(f"{m:%b %Y}" for m in months), "Whole period"],
+        )
+        for rate in rates:
+            monthly = by_month(units[rate.kind])
+            unit_table.add(
+                f"{rate.name} ({rate.unit}s)",
+                *(
+                    Cell(v, DECIMAL if rate.kind == UnitRate.HOUR else NUMBER)
+                    for v in [*monthly, sum(monthly, Decimal(0))]
+                ),
+            )
+        if rates:
+            section.tables.append(unit_table)
+
+        rate_table = Table(
+            "unit_rates", "Unit rates and their sources", ["", "£ per unit", "Source"]
+        )
+        for rate in rates:
+            rate_table.add(
+                f"{rate.name} (a {rate.unit})",
+                Cell(rate.rate, RATE),
+                Cell(rate.source, TEXT),
+            )
+        if not rates:
+            rate_table.add("No unit rates set yet", Cell(None, TEXT), Cell("", TEXT))
+        section.tables.append(rate_table)
+        section.paragraphs.append(SOCIAL_VALUE_CAVEAT)
+
+
+def build_report(options: Options) -> Report:
+    return Builder(options).build()
