@@ -61,7 +61,7 @@ from .tables import (
 WEEKLY_UP_TO_DAYS = 120
 SOCIAL_VALUE_CAVEAT = (
     "These are estimates. They use the unit costs shown, each with its source, "
-    "the way Peer Friendly Group in Doncaster and its commissioners valued their "
+    "the way People Focused Group in Doncaster and its commissioners valued their "
     "work. Citizens' mutual help has no perfect price: a cup of tea with someone "
     "who has been there too, or a friendship that keeps someone out of crisis, is "
     "worth more than any unit cost can say."
