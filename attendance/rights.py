@@ -19,7 +19,7 @@ from peerspace.permissions import (
 )
 
 from .models import Person
-from .services import erase_person, subject_access
+from .services import CORE_SECTIONS, erase_person, subject_access
 
 
 def _get_person_for_coordinator(request, pk: int) -> Person:
@@ -55,9 +55,24 @@ def subject_access_export(request, pk: int, fmt: str):
             f'attachment; filename="subject-access-{person.pk}-{stamp}.json"'
         )
         return response
+    # Other apps' sections (safeguarding) in full, as the JSON export has them.
+    others = {
+        title: {
+            "note": content.get("note", "") if isinstance(content, dict) else "",
+            "text": json.dumps(content, indent=2, ensure_ascii=False),
+        }
+        for title, content in data.items()
+        if title not in CORE_SECTIONS
+    }
     pdf = render_pdf(
         "attendance/pdf/subject_access.html",
-        {"data": data, "person": person, "include": include, "by": request.user},
+        {
+            "data": data,
+            "others": others,
+            "person": person,
+            "include": include,
+            "by": request.user,
+        },
         request,
     )
     return pdf_response(pdf, f"subject-access-{person.pk}-{stamp}.pdf")

@@ -72,10 +72,38 @@ PERSON_FIELDS = [
 ]
 
 
+# What subject_access() holds before other apps add their sections.
+CORE_SECTIONS = {
+    "organisation",
+    "generated",
+    "person",
+    "data_use_statement_current",
+    "data_use_statement_agreed",
+    "emergency_contacts",
+    "visits",
+    "history",
+    "emergency_contact_history",
+}
+
+
 def _plain(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _agreed_statement(person: Person) -> dict | None:
+    """The words she agreed to, as they were then."""
+    if not person.data_use_agreed_at:
+        return None
+    found = person.organisation.data_use_statement_version(person.data_use_version)
+    if found is None:
+        return None
+    return {
+        "version": found.version,
+        "in_use_from": found.in_use_from.isoformat(),
+        "text": found.text,
+    }
 
 
 def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
@@ -121,6 +149,7 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
         "generated": timezone.now().isoformat(),
         "person": {f: _plain(getattr(person, f)) for f in PERSON_FIELDS},
         "data_use_statement_current": person.organisation.data_use_statement,
+        "data_use_statement_agreed": _agreed_statement(person),
         "emergency_contacts": [
             {"name": c.name, "relationship": c.relationship, "phone": c.phone}
             for c in contacts

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from peerspace.accounts.models import Organisation
+from peerspace.accounts.models import AuditEvent, Organisation
 from peerspace.crypto import decrypt, encrypt
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
@@ -286,6 +286,7 @@ def _export(request, kind: str, fmt: str) -> HttpResponse:
         raise Http404
     organisation = _get_organisation_for_user(request, request.GET.get("organisation"))
     dataset = RESOURCES[kind](organisation=organisation).export()
+    AuditEvent.record(request, organisation, f"{kind} export", f"as {fmt}")
     filename = f"{kind}-{organisation.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response = HttpResponse(export_bytes(dataset, fmt), content_type=content_type(fmt))
     response["Content-Disposition"] = content_disposition_header(True, filename)

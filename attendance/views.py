@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import drafts
-from peerspace.accounts.models import Site
+from peerspace.accounts.models import AuditEvent, Site
 from peerspace.middleware import kiosk_allowed
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
@@ -312,7 +312,12 @@ def visit_update(request, visit_pk: int):
         return render(
             request,
             "attendance/today.html#visit-more",
-            {"visit": visit, "activities": form.fields["activity"].queryset},
+            {
+                "visit": visit,
+                "activities": form.fields["activity"].queryset,
+                # So "Gave information" notes where she was given it.
+                "site": visit.session.site,
+            },
         )
     if form.is_valid():
         form.save()
@@ -484,6 +489,10 @@ def fire_register(request, site_pk: int):
     context["printed_at"] = timezone.localtime()
     context["printed_by"] = request.user
     pdf = render_pdf("attendance/pdf/fire_register.html", context, request)
+    # Names and emergency contacts of everyone in the building: note who took it.
+    AuditEvent.record(
+        request, site.organisation, "fire register download", f"site #{site.pk}"
+    )
     filename = f"fire-register-{site.pk}-{timezone.localtime():%Y%m%d-%H%M}.pdf"
     return pdf_response(pdf, filename)
 
@@ -605,6 +614,11 @@ def person_detail(request, pk: int):
             "contacts": person.emergency_contacts.all(),
             "summary": person.visit_summary(),
             "visits": visits,
+            "agreed_statement": person.organisation.data_use_statement_version(
+                person.data_use_version
+            )
+            if person.data_use_agreed_at
+            else None,
         },
     )
 

@@ -1,3 +1,5 @@
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from peerspace import crypto
@@ -20,3 +22,27 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(value)
+
+
+# The largest id a 64-bit integer column holds.
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleIdField(forms.ModelMultipleChoiceField):
+    """Ticked boxes by id, refusing ids no database column could hold.
+
+    Django checks each id's type but not its size, and SQLite raises
+    OverflowError (a server error) for `id IN (99999999999999999999)`.
+    """
+
+    def _check_values(self, value):
+        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
+            for pk in value:
+                text = str(pk).strip()
+                if text.isdigit() and int(text) > MAX_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)

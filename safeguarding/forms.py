@@ -7,6 +7,7 @@ from django.forms import modelformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Organisation
+from peerspace.fields import ModelMultipleIdField
 from peerspace.permissions import TEAM
 
 from .models import (
@@ -40,7 +41,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+class UserMultipleChoiceField(ModelMultipleIdField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
@@ -190,6 +191,7 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
     class Meta:
         model = ReflectionSession
         fields = ["date", "partners", "attendees", "guests", "checkin", "notes"]
+        field_classes = {"partners": ModelMultipleIdField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "partners": forms.CheckboxSelectMultiple,

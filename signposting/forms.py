@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from attendance.forms import POSTCODE_RE, TokenField, clean_phone
 from attendance.models import Person
 from peerspace.accounts.models import Site
+from peerspace.fields import ModelMultipleIdField
 
 from .models import Category, DirectorySettings, Service
 
@@ -19,6 +20,7 @@ class ServiceForm(forms.ModelForm):
 
     class Meta:
         model = Service
+        field_classes = {"categories": ModelMultipleIdField}
         fields = [
             "name",
             "provider_name",
@@ -142,7 +144,7 @@ class SignpostForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
-    services = forms.ModelMultipleChoiceField(
+    services = ModelMultipleIdField(
         queryset=Service.objects.none(),
         label="We gave information about",
         widget=forms.CheckboxSelectMultiple,

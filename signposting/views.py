@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.forms import new_token
@@ -238,6 +239,7 @@ def category_edit(request, slug: str):
 # --- The signposting log -----------------------------------------------------
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def signpost_new(request):

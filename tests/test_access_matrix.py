@@ -115,6 +115,8 @@ EXPECTATIONS = {
     "password_reset_complete": ("none", "get", ALL_200),
     "password_reset_confirm": ("reset", "get", ALL_200),
     "team": ("none", "get", COORD_OK),
+    "privacy_notice": ("none", "get", COORD_OK),
+    "privacy_notice_save": ("none", "post", COORD_OK),
     "attendance:subject_access": ("person_json", "get", {**COORD_OK, "outsider": 404}),
     "attendance:erase": ("person", "get", {**COORD_OK, "outsider": 404}),
     "attendance:import_export": ("none", "get", COORD_OK),
@@ -158,7 +160,10 @@ EXPECTATIONS = {
     ),
 }
 # One URL answering both GET and POST is listed twice, under a second name.
-ALIASES = {"visit_options": "attendance:visit_update"}
+ALIASES = {
+    "visit_options": "attendance:visit_update",
+    "privacy_notice_save": "privacy_notice",
+}
 # Everything a URL in these namespaces may be: pages added by other apps are
 # checked by their own matrices.
 CHECKED_NAMESPACES = {None, "attendance"}

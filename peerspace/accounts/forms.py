@@ -83,3 +83,16 @@ class SiteForm(forms.ModelForm):
         model = Site
         fields = ["name", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+class DataUseStatementForm(forms.Form):
+    text = forms.CharField(
+        label="How we use people's information",
+        max_length=5000,
+        error_messages={"required": "Please write how you use people's information."},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=(
+            "Shown to everyone when they first sign in, in plain words. Changing it "
+            "makes a new version; earlier versions are kept."
+        ),
+    )

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 DEFAULT_DATA_USE_STATEMENT = (
@@ -24,6 +24,89 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def update_data_use_statement(self, text: str) -> bool:
+        """A new version when the words change; every earlier one is kept.
+
+        Returns False (and changes nothing) if the text is the same.
+        """
+        text = text.replace("\r\n", "\n").strip()
+        with transaction.atomic():
+            # Two coordinators saving at once make two versions, not one clash.
+            current = Organisation.objects.select_for_update().get(pk=self.pk)
+            for field in ("data_use_statement", "data_use_version", "data_use_updated"):
+                setattr(self, field, getattr(current, field))
+            if text == self.data_use_statement.replace("\r\n", "\n").strip():
+                return False
+            self._new_data_use_version(text)
+        return True
+
+    def _new_data_use_version(self, text: str) -> None:
+        # Organisations made before versions were kept have no row for theirs.
+        DataUseStatementVersion.objects.get_or_create(
+            organisation=self,
+            version=self.data_use_version,
+            defaults={
+                "text": self.data_use_statement,
+                "in_use_from": self.data_use_updated,
+            },
+        )
+        self.data_use_statement = text
+        self.data_use_version += 1
+        self.data_use_updated = timezone.localdate()
+        self.save(
+            update_fields=[
+                "data_use_statement",
+                "data_use_version",
+                "data_use_updated",
+            ]
+        )
+        DataUseStatementVersion.objects.create(
+            organisation=self,
+            version=self.data_use_version,
+            text=text,
+            in_use_from=self.data_use_updated,
+        )
+
+    def data_use_statement_version(
+        self, version: int | None
+    ) -> "DataUseStatementVersion | None":
+        """The words of one version, e.g. the one she agreed to."""
+        if version is None:
+            return None
+        found = self.data_use_versions.filter(version=version).first()
+        if found is None and version == self.data_use_version:
+            # Never edited: the current words are that version.
+            found = DataUseStatementVersion(
+                organisation=self,
+                version=version,
+                text=self.data_use_statement,
+                in_use_from=self.data_use_updated,
+            )
+        return found
+
+
+class DataUseStatementVersion(models.Model):
+    """Every version of an organisation's privacy notice, so we can show the
+    words a woman agreed to even after they've changed."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="data_use_versions"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    in_use_from = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["organisation", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="one_text_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} privacy notice version {self.version}"
 
 
 class Site(models.Model):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("team/<int:user_pk>/remove/", views.remove_member, name="remove_member"),
     path("team/sites/", views.site_add, name="site_add"),
     path("team/sites/<int:pk>/", views.site_toggle, name="site_toggle"),
+    path("team/privacy-notice/", views.privacy_notice, name="privacy_notice"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(),

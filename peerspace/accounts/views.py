@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
-from .forms import KioskForm, MemberForm, SiteForm
+from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
 from .models import Membership, Site
 
 RECOVERY_CODES = 10
@@ -226,3 +226,37 @@ def site_toggle(request, pk: int):
     state = "open again" if site.is_active else "closed (its records are kept)"
     messages.success(request, f"{site.name} is {state}.")
     return redirect("team")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def privacy_notice(request):
+    """The words each woman agrees to: a new version whenever they change."""
+    organisation = _coordinated_organisation(request)
+    form = DataUseStatementForm(
+        request.POST or None, initial={"text": organisation.data_use_statement}
+    )
+    if request.method == "POST" and form.is_valid():
+        if organisation.update_data_use_statement(form.cleaned_data["text"]):
+            messages.success(
+                request,
+                f"Saved as version {organisation.data_use_version}, in use from "
+                "today. The earlier words are kept.",
+            )
+        else:
+            messages.info(
+                request,
+                f"Nothing changed, so it's still version {organisation.data_use_version}.",
+            )
+        return redirect("privacy_notice")
+    return render(
+        request,
+        "accounts/privacy_notice.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "earlier": organisation.data_use_versions.filter(
+                version__lt=organisation.data_use_version
+            ),
+        },
+    )

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import Organisation
@@ -45,6 +46,7 @@ def session_list(request):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_new(request):
@@ -68,6 +70,7 @@ def session_new(request):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_edit(request, pk: int):
@@ -172,6 +175,7 @@ def session_bring(request, pk: int):
     return redirect(session)
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_review(request, pk: int, worry_pk: int):

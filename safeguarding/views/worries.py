@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.models import Person, fold
@@ -46,6 +47,7 @@ def worry_list(request):
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def worry_new(request):
@@ -136,6 +138,7 @@ def worry_detail(request, pk: int):
     return _worry_page(request, get_worry_for_user(request, pk))
 
 
+@sensitive_post_parameters()
 @require_POST
 @role_required(*TEAM)
 def worry_status(request, pk: int):
@@ -149,6 +152,7 @@ def worry_status(request, pk: int):
     return redirect(worry)
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def worry_edit(request, pk: int):
