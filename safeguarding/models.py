@@ -17,7 +17,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from attendance.models import Person
-from peerspace.accounts.models import Membership, Organisation
+from peerspace.accounts.models import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    Membership,
+    Organisation,
+    Unchangeable,
+)
 from peerspace.fields import EncryptedTextField
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids
 
@@ -43,7 +49,7 @@ def initials_of(name: str) -> str:
     return "".join(f"{c}." for c in letters[:3])
 
 
-class NotDeletable(Exception):
+class NotDeletable(Unchangeable):
     """Safeguarding records are closed with a reason, never deleted."""
 
 
@@ -577,13 +583,7 @@ class Action(models.Model):
         self.save(update_fields=["done_at"])
 
 
-class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise NotDeletable("The access log can't be changed.")
-
-    def delete(self):
-        raise NotDeletable("The access log can't be changed.")
-
+class AccessLogQuerySet(AppendOnlyQuerySet):
     def record(
         self, user, what, *, organisation=None, worries=(), person=None, session=None
     ):
@@ -616,7 +616,7 @@ class AccessLogQuerySet(models.QuerySet):
         self.bulk_create(rows)
 
 
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyModel):
     """Who looked at which safeguarding record, when. Append-only."""
 
     WORRY = "worry"
@@ -647,6 +647,9 @@ class AccessLog(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
 
+    Unchangeable = NotDeletable
+    UNCHANGEABLE = "The access log can't be changed."
+
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
@@ -655,14 +658,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.what} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise NotDeletable("The access log can't be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise NotDeletable("The access log can't be changed.")
 
 
 def safeguarding_members(organisation):

@@ -1,26 +1,8 @@
-import os
-import shutil
-import subprocess
-
 import pytest
 from django.urls import reverse
 
 from attendance.models import Person, Session, Visit
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        if os.environ.get("PEERSPACE_REQUIRE_BROWSER") == "1":
-            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
-        pytest.skip("pdftotext not installed: apt-get install poppler-utils")
-    path = tmp_path / "out.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+from tests.helpers import pdf_text
 
 
 def test_fire_register_lists_everyone_here_with_contacts(

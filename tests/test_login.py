@@ -1,9 +1,9 @@
-import re
-
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from tests.helpers import without_tokens
 
 
 def attempt(client, username, password, ip):
@@ -39,11 +39,6 @@ def test_unknown_and_known_users_get_the_same_answer(client, bob):
     assert without_tokens(known).replace('value="bob"', "") == without_tokens(
         unknown
     ).replace('value="nobody"', "")
-
-
-def without_tokens(html: str) -> str:
-    """CSRF tokens are masked afresh on every response."""
-    return re.sub(r'(CSRFToken": "|name="csrfmiddlewaretoken" value=")\w+', "", html)
 
 
 @pytest.mark.parametrize(

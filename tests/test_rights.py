@@ -139,7 +139,7 @@ def test_subject_access_export_has_everything_including_history(
 
 
 def test_subject_access_pdf_reads_back(alice_client, person, tmp_path):
-    from tests.test_fire_register import pdf_text
+    from tests.helpers import pdf_text
 
     response = alice_client.get(
         reverse("attendance:subject_access", args=[person.pk, "pdf"])

@@ -18,7 +18,7 @@ from peerspace.accounts.models import Membership
 from safeguarding.models import Action, ReflectionSession, Worry, WorryReview
 from signposting.models import Service, Signpost
 from tests.conftest import make_user
-from tests.test_fire_register import pdf_text
+from tests.helpers import pdf_text
 from tests.test_url_protection import build_url, converters, kwarg_value, url_patterns
 
 # What bob may see: her details, as everyone on the team can.

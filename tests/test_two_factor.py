@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.test_login import without_tokens
+from tests.helpers import without_tokens
 
 
 @pytest.fixture(autouse=True)

@@ -164,15 +164,39 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class Unchangeable(PermissionError):
+    """A record that is only ever added to: never changed, never deleted."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("Audit events can't be changed.")
+        raise self.model.Unchangeable(self.model.UNCHANGEABLE)
 
     def delete(self):
-        raise PermissionError("Audit events can't be deleted.")
+        raise self.model.Unchangeable(self.model.UNCHANGEABLE)
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Audit trails: rows are added; the app can't alter or remove them."""
+
+    Unchangeable = Unchangeable
+    UNCHANGEABLE = "This record can't be changed or deleted."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.Unchangeable(self.UNCHANGEABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.Unchangeable(self.UNCHANGEABLE)
+
+
+class AuditEvent(AppendOnlyModel):
     """Who downloaded or exported personal data, and when. Append-only.
 
     Says what was done and to which record id, never a name, so erasing a person
@@ -185,21 +209,13 @@ class AuditEvent(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AuditEventQuerySet.as_manager()
+    UNCHANGEABLE = "Audit events can't be changed or deleted."
 
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.detail}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise PermissionError("Audit events can't be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events can't be deleted.")
 
     @classmethod
     def record(

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from attendance.models import Person, Session, Visit
 from peerspace.reports.models import ReportTemplate
 from peerspace.reports.periods import add_months, preset
-from tests.reports.reports_helpers import FIRST_NAMES, SURNAMES, pdf_text
+from tests.helpers import pdf_text
+from tests.reports.reports_helpers import FIRST_NAMES, SURNAMES
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from safeguarding.models import (
     Worry,
     WorryReview,
 )
-from tests.test_fire_register import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 

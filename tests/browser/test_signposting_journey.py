@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from attendance.models import Session, Visit
 from signposting.models import Category, Service, Signpost
-from tests.reports.reports_helpers import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 

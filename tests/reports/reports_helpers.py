@@ -1,9 +1,5 @@
 import datetime as dt
-import os
-import shutil
-import subprocess
 
-import pytest
 from django.utils import timezone
 
 # The quarter the known dataset is built around (April to June 2025).
@@ -28,21 +24,6 @@ SECRET_NOTE = "Xylophonist allergic to tangerines"
 SECRET_ADDRESS = "17 Periwinkle Crescent"
 WORRY_TEXT = "Landlord Thistlewaite keeps calling round"
 STORY_SECRET = "Unshared story about Ottoline's kitchen"
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        if os.environ.get("PEERSPACE_REQUIRE_BROWSER") == "1":
-            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
-        pytest.skip("pdftotext not installed: apt-get install poppler-utils")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

@@ -13,6 +13,7 @@ from attendance.models import Person, Session, Visit
 from peerspace.reports.figures import Options, build_report
 from peerspace.reports.models import SECTION_KEYS, Income, UnitRate
 from peerspace.reports.periods import Period
+from tests.helpers import pdf_text
 from tests.reports.reports_helpers import (
     END,
     FIRST_NAMES,
@@ -22,7 +23,6 @@ from tests.reports.reports_helpers import (
     STORY_SECRET,
     SURNAMES,
     WORRY_TEXT,
-    pdf_text,
 )
 
 QUARTER = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}

@@ -18,7 +18,8 @@ from peerspace.reports.models import (
     UnitRate,
 )
 from tests.conftest import client_for
-from tests.reports.reports_helpers import END, START, pdf_text
+from tests.helpers import pdf_text
+from tests.reports.reports_helpers import END, START
 
 QUARTER = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
 PNG = (

@@ -87,7 +87,7 @@ def test_a_safeguarding_member_can_include_them_flagged_for_review(
 def test_the_pdf_carries_the_safeguarding_section_and_the_warning(
     client, cora, her, reviewed, tmp_path
 ):
-    from tests.test_fire_register import pdf_text
+    from tests.helpers import pdf_text
 
     client.force_login(cora)
     response = client.get(
