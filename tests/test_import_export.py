@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from attendance.models import Activity, Person, Session, Visit
 from attendance.resources import PersonResource
-from attendance.transfer import read_csv
+from attendance.views.transfer import read_csv
 from tests.conftest import client_for
 
 PAGE = reverse("attendance:import_export")

@@ -18,8 +18,8 @@ from peerspace.permissions import (
     role_required,
 )
 
-from .models import Person
-from .services import CORE_SECTIONS, erase_person, subject_access
+from ..models import Person
+from ..services import CORE_SECTIONS, erase_person, subject_access
 
 
 def _get_person_for_coordinator(request, pk: int) -> Person:

@@ -36,7 +36,7 @@ from peerspace.accounts.models import AuditEvent, Organisation
 from peerspace.crypto import decrypt, encrypt
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
-from .resources import (
+from ..resources import (
     FORMATS,
     PERSON_COLUMNS,
     VISIT_COLUMNS,

@@ -1,0 +1,213 @@
+"""People's pages, paper sign-in sheets and the activity list."""
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peerspace.accounts.models import Site
+from peerspace.permissions import (
+    COORDINATOR,
+    TEAM,
+    memberships,
+    org_ids,
+    role_required,
+)
+
+from ..forms import (
+    ActivityForm,
+    PaperSheetForm,
+)
+from ..models import (
+    Activity,
+    Person,
+    Session,
+    Visit,
+    fold,
+)
+from .common import (
+    exact_match,
+    get_person_for_user,
+    person_form_view,
+)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@role_required(*TEAM)
+def paper(request):
+    """Type in a past day's paper sign-in sheet: names matched, then confirmed."""
+    sites = Site.objects.filter(
+        is_active=True, organisation_id__in=org_ids(request.user)
+    )
+    form = PaperSheetForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        site, date = form.cleaned_data["site"], form.cleaned_data["date"]
+        lines = form.cleaned_data["names"]
+        people = Person.objects.filter(organisation=site.organisation)
+        rows = []
+        for i, name in enumerate(lines):
+            key = fold(name)
+            matches = [
+                p for p in people.search(name)[:8] if exact_match(p, key)
+            ] or list(people.search(name)[:8])
+            choice = request.POST.get(f"line-{i}", "")
+            rows.append({"i": i, "name": name, "matches": matches, "choice": choice})
+        token = form.cleaned_data["request_token"] or uuid.uuid4()
+        if "confirm" in request.POST:
+            created, already = _save_paper(request, site, date, rows, token)
+            messages.success(
+                request,
+                f"Saved {created} visits from the paper sheet for {site} on "
+                f"{date:%-d %B %Y}."
+                + (f" {already} were already recorded." if already else ""),
+            )
+            return redirect("attendance:paper")
+        return render(
+            request,
+            "attendance/paper.html",
+            {"form": form, "rows": rows, "site": site, "date": date, "token": token},
+        )
+    return render(request, "attendance/paper.html", {"form": form})
+
+
+def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
+    created = already = 0
+    with transaction.atomic():
+        session = Session.objects.on(site, date)
+        # A paper sheet has no times: say they came when the session opened.
+        arrived = timezone.make_aware(
+            dt.datetime.combine(date, session.opens or dt.time(10, 0))
+        )
+        left = arrived if date < timezone.localdate() else None
+        by_id = {str(p.pk): p for row in rows for p in row["matches"]}
+        for row in rows:
+            choice = row["choice"] or (
+                str(row["matches"][0].pk) if len(row["matches"]) == 1 else "new"
+            )
+            if choice == "skip":
+                continue
+            person = by_id.get(choice)
+            if person is None:
+                # Derived from the sheet's token, so saving it twice adds no one twice.
+                line_token = uuid.uuid5(token, str(row["i"]))
+                person = Person.objects.filter(registration_token=line_token).first()
+                person = person or Person.objects.create(
+                    organisation=site.organisation,
+                    known_as=row["name"],
+                    form_complete=False,
+                    registration_token=line_token,
+                    created_by=request.user,
+                )
+            visit, was_new = Visit.objects.sign_in(
+                person, session, by=request.user, method=Visit.PAPER, at=arrived
+            )
+            if was_new:
+                if left:
+                    visit.left_at = left
+                    visit.save(update_fields=["left_at"])
+                created += 1
+            else:
+                already += 1
+    return created, already
+
+
+@require_GET
+@role_required(*TEAM)
+def person_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    to_finish = request.GET.get("to_finish") == "1"
+    people = Person.objects.for_user(request.user)
+    if to_finish:
+        people = people.forms_to_finish()
+    if fold(q):
+        people = people.search(q)
+    total = people.count()
+    return render(
+        request,
+        "attendance/person_list.html",
+        {"people": people[:100], "total": total, "q": q, "to_finish": to_finish},
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def person_detail(request, pk: int):
+    person = get_person_for_user(request, pk)
+    visits = person.visits.select_related("session__site", "activity").order_by(
+        "-session__date"
+    )[:20]
+    return render(
+        request,
+        "attendance/person_detail.html",
+        {
+            "person": person,
+            "contacts": person.emergency_contacts.all(),
+            "summary": person.visit_summary(),
+            "visits": visits,
+            "agreed_statement": person.organisation.data_use_statement_version(
+                person.data_use_version
+            )
+            if person.data_use_agreed_at
+            else None,
+        },
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@role_required(*TEAM)
+def person_edit(request, pk: int):
+    person = get_person_for_user(request, pk)
+
+    def on_saved(saved, duplicate):
+        messages.success(request, f"{saved.known_as}'s details are saved.")
+        return redirect(saved)
+
+    return person_form_view(
+        request,
+        person=person,
+        organisation=person.organisation,
+        template="attendance/person_form.html",
+        context={"person": person},
+        on_saved=on_saved,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def activities(request):
+    organisations = [
+        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
+    ]
+    organisation = organisations[0]
+    form = ActivityForm(request.POST or None, organisation=organisation)
+    if request.method == "POST":
+        toggle = request.POST.get("toggle", "")
+        if toggle.isdigit():
+            activity = get_object_or_404(
+                Activity, pk=int(toggle), organisation=organisation
+            )
+            activity.is_active = not activity.is_active
+            activity.save(update_fields=["is_active"])
+            return redirect("attendance:activities")
+        if form.is_valid():
+            activity = form.save(commit=False)
+            activity.organisation = organisation
+            activity.save()
+            messages.success(request, f"Added “{activity.name}”.")
+            return redirect("attendance:activities")
+    return render(
+        request,
+        "attendance/activities.html",
+        {
+            "form": form,
+            "activities": Activity.objects.filter(organisation=organisation),
+            "organisation": organisation,
+        },
+    )
