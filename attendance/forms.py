@@ -139,7 +139,12 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        gave_details = any(cleaned.get(f) for f in self.DETAIL_FIELDS)
+        # Read what was typed, not only what was valid: a mistyped phone number
+        # is still a detail, so the agreement question is asked at the same time.
+        gave_details = any(
+            cleaned.get(f) or str(self.data.get(self.add_prefix(f), "")).strip()
+            for f in self.DETAIL_FIELDS
+        )
         if gave_details and not cleaned.get("agrees"):
             self.add_error("agrees", self.AGREE_MESSAGE)
         return cleaned

@@ -445,3 +445,13 @@ def test_logout_clears_the_shared_device(bob_client):
 def test_signed_in_pages_are_not_cached(bob_client, site):
     response = bob_client.get(reverse("attendance:today", args=[site.pk]))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_all_problems_are_shown_at_once(bob_client, site):
+    """A mistyped phone number doesn't hide the agreement question."""
+    response = register(bob_client, site, phone="call me", **contacts(Mam=""))
+    html = response.content.decode()
+    assert "doesn&#x27;t look like a phone number" in html
+    assert "Please add a phone number, or we can" in html
+    assert "please check she" in html
+    assert not Person.objects.exists()

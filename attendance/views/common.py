@@ -79,12 +79,7 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
     formset = ContactFormSet(data, instance=person, prefix="contacts")
     if request.method == "POST":
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
-        if (
-            form_ok
-            and formset_ok
-            and has_contacts(formset)
-            and not form.cleaned_data["agrees"]
-        ):
+        if needs_agreement(form, formset):
             form.add_error("agrees", form.AGREE_MESSAGE)
             form_ok = False
         if form_ok and formset_ok:
@@ -113,10 +108,20 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
 
 
 def has_contacts(formset) -> bool:
+    """Did she give an emergency contact? Read from what was typed, valid or not."""
     return any(
-        f.cleaned_data.get("name") and not f.cleaned_data.get("DELETE")
+        str(f.data.get(f.add_prefix("name"), "")).strip()
+        and not f.data.get(f.add_prefix("DELETE"))
         for f in formset.forms
-        if hasattr(f, "cleaned_data")
+    )
+
+
+def needs_agreement(form, formset) -> bool:
+    """Contacts are details too: ask for her agreement before keeping them."""
+    return (
+        has_contacts(formset)
+        and not form.cleaned_data.get("agrees")
+        and "agrees" not in form.errors
     )
 
 

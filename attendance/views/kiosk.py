@@ -34,7 +34,7 @@ from ..models import (
 )
 from .common import (
     exact_match,
-    has_contacts,
+    needs_agreement,
 )
 
 
@@ -104,7 +104,7 @@ def kiosk_new(request):
     formset = ContactFormSet(data, instance=person, prefix="contacts")
     if request.method == "POST":
         ok = form.is_valid() & formset.is_valid()
-        if ok and has_contacts(formset) and not form.cleaned_data["agrees"]:
+        if needs_agreement(form, formset):
             form.add_error("agrees", form.AGREE_MESSAGE)
             ok = False
         if ok:
