@@ -10,7 +10,7 @@ from attendance.models import Person
 from peerspace.accounts.models import Site
 from peerspace.fields import ModelMultipleIdField
 
-from .models import Category, DirectorySettings, Service
+from .models import SERVICE_DETAILS, Category, DirectorySettings, Service
 
 
 class ServiceForm(forms.ModelForm):
@@ -21,26 +21,7 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         field_classes = {"categories": ModelMultipleIdField}
-        fields = [
-            "name",
-            "provider_name",
-            "description",
-            "categories",
-            "who_its_for",
-            "how_to_access",
-            "self_referral",
-            "phone",
-            "email",
-            "website",
-            "address",
-            "postcode",
-            "opening_times",
-            "languages",
-            "cost",
-            "is_emergency",
-            "last_checked",
-            "active",
-        ]
+        fields = [*SERVICE_DETAILS[:3], "categories", *SERVICE_DETAILS[3:]]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "how_to_access": forms.Textarea(attrs={"rows": 2}),

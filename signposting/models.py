@@ -121,6 +121,29 @@ class ServiceQuerySet(models.QuerySet):
         return self.order_by("-is_emergency", "name", "id")
 
 
+# What a person fills in about a service: the form, the spreadsheet and the
+# Open Referral import all work from this one list.
+SERVICE_DETAILS = [
+    "name",
+    "provider_name",
+    "description",
+    "who_its_for",
+    "how_to_access",
+    "self_referral",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "postcode",
+    "opening_times",
+    "languages",
+    "cost",
+    "is_emergency",
+    "last_checked",
+    "active",
+]
+
+
 class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="services"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from .models import Category, Service
+from .models import SERVICE_DETAILS, Category, Service
 
 
 class CategoriesWidget(widgets.ManyToManyWidget):
@@ -53,27 +53,7 @@ class ServiceResource(resources.ModelResource):
     class Meta:
         model = Service
         import_id_fields = ["hsds_id"]
-        fields = [
-            "hsds_id",
-            "name",
-            "provider_name",
-            "description",
-            "categories",
-            "who_its_for",
-            "how_to_access",
-            "self_referral",
-            "phone",
-            "email",
-            "website",
-            "address",
-            "postcode",
-            "opening_times",
-            "languages",
-            "cost",
-            "is_emergency",
-            "last_checked",
-            "active",
-        ]
+        fields = ["hsds_id", *SERVICE_DETAILS[:3], "categories", *SERVICE_DETAILS[3:]]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

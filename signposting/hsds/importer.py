@@ -11,29 +11,10 @@ from django.utils.text import capfirst, slugify
 
 from peerspace.accounts.models import Organisation
 
-from ..models import Category, Service
+from ..models import SERVICE_DETAILS, Category, Service
 from .export import FLAG_TERMS, STATUSES, _derived_provider_id
 
-COMPARED = [
-    "name",
-    "provider_name",
-    "provider_hsds_id",
-    "description",
-    "who_its_for",
-    "how_to_access",
-    "self_referral",
-    "phone",
-    "email",
-    "website",
-    "address",
-    "postcode",
-    "opening_times",
-    "languages",
-    "cost",
-    "is_emergency",
-    "last_checked",
-    "active",
-]
+COMPARED = [*SERVICE_DETAILS[:2], "provider_hsds_id", *SERVICE_DETAILS[2:]]
 
 
 @dataclass
