@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from peerspace.accounts.models import Site
 
-from .models import Activity, EmergencyContact, Person, Visit
+from .models import PERSON_DETAILS, Activity, EmergencyContact, Person, Visit
 
 NOTE_MAX = 5000
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
@@ -49,20 +49,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "known_as",
-            "full_name",
-            "phone",
-            "email",
-            "address",
-            "postcode",
-            "age_band",
-            "heard_about_us",
-            "ok_to_call",
-            "ok_to_text",
-            "ok_to_email",
-            "anything_to_know",
-        ]
+        fields = PERSON_DETAILS
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "anything_to_know": forms.Textarea(attrs={"rows": 3}),

@@ -41,6 +41,25 @@ def fold(text: str) -> str:
     return re.sub(r"[\s\-.,]+", " ", kept).strip()
 
 
+# What she may tell us, in the order the form asks. The first is required; the
+# rest are optional. Spreadsheets carry the first eight (no contact wishes, and
+# never the encrypted note).
+PERSON_DETAILS = [
+    "known_as",
+    "full_name",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "age_band",
+    "heard_about_us",
+    "ok_to_call",
+    "ok_to_text",
+    "ok_to_email",
+    "anything_to_know",
+]
+
+
 class PersonQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import org_ids

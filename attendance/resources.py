@@ -26,19 +26,18 @@ from import_export.formats import base_formats
 from peerspace.accounts.models import Site
 
 from .forms import PersonForm
-from .models import AGE_BANDS, HEARD_ABOUT_US, Activity, Person, Session, Visit, fold
+from .models import (
+    AGE_BANDS,
+    HEARD_ABOUT_US,
+    PERSON_DETAILS,
+    Activity,
+    Person,
+    Session,
+    Visit,
+    fold,
+)
 
-PERSON_COLUMNS = [
-    "id",
-    "known_as",
-    "full_name",
-    "phone",
-    "email",
-    "address",
-    "postcode",
-    "age_band",
-    "heard_about_us",
-]
+PERSON_COLUMNS = ["id", *PERSON_DETAILS[:8]]
 # Never anything_to_know (encrypted, sensitive) and never tokens.
 PERSON_FIELDS = PERSON_COLUMNS[1:]
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .models import EmergencyContact, PendingArrival, Person
+from .models import PERSON_DETAILS, EmergencyContact, PendingArrival, Person
 
 # Sent inside the erasing transaction so other apps (safeguarding) can scrub
 # what they hold about her too. Receivers get `person`.
@@ -53,23 +53,7 @@ def erase_person(person: Person) -> None:
 # receivers get `person` and `include_sensitive` and return (title, data) or None.
 subject_access_sections = Signal()
 
-PERSON_FIELDS = [
-    "known_as",
-    "full_name",
-    "phone",
-    "email",
-    "address",
-    "postcode",
-    "age_band",
-    "heard_about_us",
-    "ok_to_call",
-    "ok_to_text",
-    "ok_to_email",
-    "anything_to_know",
-    "data_use_agreed_at",
-    "data_use_version",
-    "created",
-]
+PERSON_FIELDS = [*PERSON_DETAILS, "data_use_agreed_at", "data_use_version", "created"]
 
 
 # What subject_access() holds before other apps add their sections.
