@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +28,20 @@ class EncryptedTextField(models.TextField):
 
 # The largest id a 64-bit integer column holds.
 MAX_ID = 2**63 - 1
+ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(value) -> int | None:
+    """An id from a query string, form or cookie, or None if it isn't one.
+
+    str.isdigit() is no test: it is true for "¹" and "٣", which int() refuses
+    or reads, and for ids too big for any column (a server error on SQLite).
+    """
+    text = str(value or "").strip()
+    if not ASCII_DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 class ModelMultipleIdField(forms.ModelMultipleChoiceField):
@@ -39,7 +55,7 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
         if isinstance(self.queryset.model._meta.pk, models.IntegerField):
             for pk in value:
                 text = str(pk).strip()
-                if text.isdigit() and int(text) > MAX_ID:
+                if text and parse_id(text) is None:
                     raise ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",

@@ -224,7 +224,7 @@ class Service(models.Model):
     @property
     def tel(self) -> str:
         """The number as a tel: link wants it: digits, and + for +44."""
-        return "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return "".join(c for c in self.phone if c in "+0123456789")
 
     def mark_checked(self, on: dt.date | None = None) -> None:
         self.last_checked = on or timezone.localdate()

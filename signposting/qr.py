@@ -9,7 +9,7 @@ import segno
 
 def tel_payload(phone: str) -> str:
     """A tel: link a phone camera will offer to call: +44 for a UK number."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    digits = "".join(c for c in phone if c in "+0123456789")
     if digits.startswith("0"):
         digits = "+44" + digits[1:]
     return "tel:" + digits

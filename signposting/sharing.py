@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.accounts.models import Organisation
+from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
     role_required,
@@ -120,10 +121,9 @@ def _stash(request, organisation, form, kind: str) -> PendingImport:
 
 
 def _pending(request, organisation, kind: str) -> PendingImport:
-    pk = request.POST.get("pending", "")
     return get_object_or_404(
         PendingImport,
-        pk=int(pk) if pk.isdigit() else 0,
+        pk=parse_id(request.POST.get("pending")) or 0,
         organisation=organisation,
         uploaded_by=request.user,
         kind=kind,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attendance.forms import new_token
 from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
+from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     COORDINATOR,
@@ -246,21 +247,19 @@ def signpost_new(request):
     """'Gave information about …', from a person's page, who's here, or on its own."""
     source = request.POST if request.method == "POST" else request.GET
     person = None
-    person_id = source.get("person", "")
-    if person_id.isdigit():
-        person = get_object_or_404(
-            Person.objects.for_user(request.user), pk=int(person_id)
-        )
+    person_id = parse_id(source.get("person"))
+    if person_id:
+        person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
     site = None
-    site_id = source.get("site", "")
-    if site_id.isdigit():
+    site_id = parse_id(source.get("site"))
+    if site_id:
         site = get_object_or_404(
             Site.objects.filter(
                 organisation_id__in=[
                     m.organisation_id for m in memberships(request.user)
                 ]
             ),
-            pk=int(site_id),
+            pk=site_id,
         )
     organisation = (
         person.organisation
@@ -275,7 +274,7 @@ def signpost_new(request):
         "person": person,
         "site": site,
         "request_token": new_token(),
-        "services": [s for s in request.GET.getlist("service") if s.isdigit()],
+        "services": [s for s in request.GET.getlist("service") if parse_id(s)],
     }
     form = SignpostForm(
         request.POST if request.method == "POST" else None,

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import AuditEvent, Site
+from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     TEAM,
@@ -84,10 +85,10 @@ def _url_pattern(name: str):
 @role_required(*TEAM)
 def door(request):
     """The facilitator's start: today at the site this device last used."""
-    remembered = request.COOKIES.get(settings.SITE_COOKIE_NAME, "")
-    if remembered.isdigit():
+    remembered = parse_id(request.COOKIES.get(settings.SITE_COOKIE_NAME))
+    if remembered:
         site = Site.objects.filter(
-            pk=int(remembered),
+            pk=remembered,
             is_active=True,
             organisation_id__in=org_ids(request.user),
         ).first()
@@ -103,8 +104,8 @@ def choose_site(request):
         is_active=True, organisation_id__in=org_ids(request.user)
     ).select_related("organisation")
     if request.method == "POST":
-        site_id = request.POST.get("site", "")
-        site = sites.filter(pk=site_id).first() if site_id.isdigit() else None
+        site_id = parse_id(request.POST.get("site"))
+        site = sites.filter(pk=site_id).first() if site_id else None
         if site is None:
             messages.error(request, "Please choose one of the sites below.")
         else:
@@ -206,9 +207,9 @@ def sign_in(request, site_pk: int, person_pk: int):
     person = get_object_or_404(Person, pk=person_pk, organisation=site.organisation)
     session = Session.objects.today(site)
     visit, created = Visit.objects.sign_in(person, session, by=request.user)
-    pending_id = request.POST.get("pending", "")
-    if pending_id.isdigit():
-        PendingArrival.objects.filter(pk=int(pending_id), site=site).delete()
+    pending_id = parse_id(request.POST.get("pending"))
+    if pending_id:
+        PendingArrival.objects.filter(pk=pending_id, site=site).delete()
     if created:
         message = f"{person.known_as} is signed in. Welcome!"
     else:

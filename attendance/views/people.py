@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.accounts.models import Site
+from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
@@ -188,11 +189,9 @@ def activities(request):
     organisation = organisations[0]
     form = ActivityForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
-        toggle = request.POST.get("toggle", "")
-        if toggle.isdigit():
-            activity = get_object_or_404(
-                Activity, pk=int(toggle), organisation=organisation
-            )
+        toggle = parse_id(request.POST.get("toggle"))
+        if toggle:
+            activity = get_object_or_404(Activity, pk=toggle, organisation=organisation)
             activity.is_active = not activity.is_active
             activity.save(update_fields=["is_active"])
             return redirect("attendance:activities")

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import Organisation
+from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
@@ -130,10 +131,10 @@ def _options(form: BuildForm) -> Options:
 
 
 def _build(request) -> tuple[BuildForm, Report | None]:
-    template_id = request.GET.get("template", "")
-    if template_id.isdigit():
+    template_id = parse_id(request.GET.get("template"))
+    if template_id:
         # Someone else's saved report is a 404, not a form error.
-        org = _get_template_for_user(request, int(template_id)).organisation
+        org = _get_template_for_user(request, template_id).organisation
     else:
         org = _organisation(request)
     form = BuildForm(request.GET, organisation=org)
@@ -338,8 +339,8 @@ def social_value(request):
     """Unit rates and income, the two things the social value table needs."""
     org = _organisation(request)
     today = timezone.localdate()
-    year = request.GET.get("year", "")
-    start = dt.date(int(year), 4, 1) if year.isdigit() else fy_start(today)
+    year = parse_id(request.GET.get("year"))
+    start = dt.date(year, 4, 1) if year and 2000 <= year <= 2100 else fy_start(today)
     end = dt.date(start.year + 1, 3, 31)
     rates_qs = org.unit_rates.all()
     income_qs = Income.objects.filter(

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import Organisation
+from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import SAFEGUARDING, role_required
 
@@ -151,10 +152,10 @@ def session_detail(request, pk: int):
 def session_bring(request, pk: int):
     """Bring one of our worries to a joint session, or take it back out."""
     session = get_session_for_user(request, pk)
-    worry_pk = request.POST.get("worry", "")
-    if not worry_pk.isdigit():
+    worry_pk = parse_id(request.POST.get("worry"))
+    if not worry_pk:
         raise Http404
-    worry, own = get_session_worry_for_user(request, session, int(worry_pk))
+    worry, own = get_session_worry_for_user(request, session, worry_pk)
     if not own:
         raise PermissionDenied
     link = SessionWorry.objects.filter(session=session, worry=worry).first()

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, org_ids, role_required
 
 from ..forms import SettingsForm
@@ -17,9 +18,9 @@ def access_log(request):
     entries = AccessLog.objects.filter(
         organisation_id__in=org_ids(request.user, [SAFEGUARDING])
     ).select_related("user", "worry__person", "person", "session")
-    worry_pk = request.GET.get("worry", "")
-    if worry_pk.isdigit():
-        entries = entries.filter(worry_id=int(worry_pk))
+    worry_pk = parse_id(request.GET.get("worry"))
+    if worry_pk:
+        entries = entries.filter(worry_id=worry_pk)
     return render(
         request,
         "safeguarding/access_log.html",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance.models import Person, fold
 from peerspace.accounts.models import Organisation
+from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
 
 from .. import services
@@ -52,8 +53,8 @@ def worry_list(request):
 @role_required(*TEAM)
 def worry_new(request):
     person = None
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit():
+    person_id = parse_id(request.GET.get("person"))
+    if person_id:
         person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
     organisations = list(Organisation.objects.filter(pk__in=org_ids(request.user)))
     form = WorryForm(

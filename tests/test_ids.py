@@ -1,0 +1,44 @@
+"""Ids typed into query strings, forms and cookies: anything odd is no id at all."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from peerspace.fields import MAX_ID, parse_id
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),
+        ("99999999999999999999", None),
+        ("¹", None),
+        ("٣", None),
+        ("0", None),
+        ("-1", None),
+        ("1e3", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_id(text, expected):
+    assert parse_id(text) == expected
+
+
+@pytest.mark.parametrize("odd", ["¹", "٣", "99999999999999999999"])
+def test_odd_ids_in_a_query_string_are_ignored_not_a_server_error(
+    bob_client, site, odd
+):
+    url = reverse("signposting:signpost_new")
+    assert (
+        bob_client.get(url, {"site": odd, "person": odd, "service": odd}).status_code
+        == 200
+    )
+    if odd.isascii() or odd == "¹":  # a cookie header is Latin-1 at most
+        bob_client.cookies[settings.SITE_COOKIE_NAME] = odd
+        assert bob_client.get(reverse("attendance:door")).status_code == 302
+    response = bob_client.post(reverse("attendance:choose_site"), {"site": odd})
+    assert response.status_code == 200
