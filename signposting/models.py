@@ -2,6 +2,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +74,8 @@ class Category(models.Model):
     slug = models.SlugField(max_length=80)
     order = models.PositiveIntegerField(default=0)
     hsds_id = models.UUIDField("HSDS id", default=uuid.uuid4)
+    # The taxonomy term it was imported from, as it came.
+    hsds_record = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = CategoryQuerySet.as_manager()
 
@@ -135,9 +138,13 @@ SERVICE_DETAILS = [
     "website",
     "address",
     "postcode",
+    "latitude",
+    "longitude",
     "opening_times",
     "languages",
     "cost",
+    "minimum_age",
+    "maximum_age",
     "is_emergency",
     "last_checked",
     "active",
@@ -168,9 +175,29 @@ class Service(models.Model):
     website = models.URLField(max_length=300, blank=True)
     address = models.TextField(max_length=500, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    # Where it is, for "near a postcode" searches of the read API. Kept from an
+    # import, or set by a coordinator.
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="For example 53.5448. From a map: right-click the place.",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="For example -2.6318.",
+    )
     opening_times = models.CharField(max_length=300, blank=True)
     languages = models.CharField(max_length=200, blank=True)
     cost = models.CharField(max_length=200, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        "From age", null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        "Up to age", null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
     is_emergency = models.BooleanField(
         "Emergency or crisis service",
         default=False,
@@ -187,6 +214,21 @@ class Service(models.Model):
     last_modified = models.DateTimeField(default=timezone.now)
     # Folded name, provider, description and categories, for search as you type.
     search_key = models.TextField(blank=True, editable=False)
+    # The whole Open Referral record it was imported from, as it came, and the
+    # details we read from it then: a detail that differs from that reading has
+    # been edited here, and the export puts the edit into the record.
+    hsds_record = models.JSONField(default=dict, blank=True, editable=False)
+    hsds_baseline = models.JSONField(default=dict, blank=True, editable=False)
+    feed = models.ForeignKey(
+        "Feed",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        editable=False,
+    )
+    # Flagged, never deleted, when it disappears from its feed.
+    missing_from_feed = models.DateField(null=True, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -333,6 +375,7 @@ class PendingImport(models.Model):
 
     HSDS = "hsds"
     TABLE = "table"
+    FEED = "feed"  # what a feed's daily check found, waiting for a coordinator
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -342,10 +385,47 @@ class PendingImport(models.Model):
     filename = models.CharField(max_length=200)
     data = models.BinaryField()
     created = models.DateTimeField(default=timezone.now)
+    feed = models.ForeignKey(
+        "Feed", models.CASCADE, null=True, blank=True, related_name="pending"
+    )
 
     def __str__(self) -> str:
         return self.filename
 
     @classmethod
     def clear_old(cls) -> None:
-        cls.objects.filter(created__lt=timezone.now() - dt.timedelta(hours=6)).delete()
+        cls.objects.exclude(kind=cls.FEED).filter(
+            created__lt=timezone.now() - dt.timedelta(hours=6)
+        ).delete()
+
+
+class Feed(models.Model):
+    """An Open Referral API a coordinator subscribed to: checked daily, and what
+    changed is offered for acceptance."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="service_feeds"
+    )
+    url = models.URLField("Web address of the directory", max_length=500)
+    name = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+    last_checked = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name", "url"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "url"], name="feed_url_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url
