@@ -34,7 +34,8 @@ from .export import (
     taxonomy_term,
 )
 from .files import ImportFileError, read_bytes, read_folder, read_upload
-from .importer import ImportPlan, apply_import, plan_import
+from .importer import ImportPlan, apply_import, label, plan_import
+from .reading import carried_details, edited_here
 
 __all__ = [
     "ACCESS_TAXONOMY",
@@ -46,6 +47,9 @@ __all__ = [
     "ImportFileError",
     "ImportPlan",
     "apply_import",
+    "carried_details",
+    "edited_here",
+    "label",
     "csv_package",
     "export_services",
     "flag_terms",

@@ -248,3 +248,33 @@ def edited_here(service: Service) -> set[str]:
     """The details a coordinator has changed since they were imported."""
     baseline = service.hsds_baseline or {}
     return {f for f in TRACKED if f in baseline and current(service, f) != baseline[f]}
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _summary(value) -> str:
+    if isinstance(value, dict):
+        return text(value.get("name")) or text(value.get("id")) or "details"
+    if isinstance(value, list):
+        named = [text(v.get("name")) for v in value if isinstance(v, dict)]
+        named = [n for n in named if n]
+        return "; ".join(named[:5]) if named else f"{len(value)} given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return text(value)
+
+
+def carried_details(service: Service) -> list[tuple[str, str]]:
+    """What the imported record holds that Peerspace has no place for, in words:
+    kept as it came and sent back out in exports."""
+    from .importer import _shown
+
+    record = service.hsds_record or {}
+    found = []
+    for key, value in record.items():
+        if _shown(key) or value in ("", None, [], {}):
+            continue
+        found.append((_words(key), _summary(value)))
+    return found

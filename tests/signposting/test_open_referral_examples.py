@@ -4,15 +4,19 @@ changes that detail and nothing else."""
 
 import copy
 import datetime as dt
+import html
 import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from signposting import hsds
+from signposting.forms import ServiceForm
 from signposting.models import Category, Service
 
 EXAMPLES = (
@@ -330,3 +334,58 @@ def test_an_edit_here_is_kept_when_the_directory_changes_something_else(org):
     )
     assert service.last_modified == dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     assert export(org)[0]["name"] == "Counselling at the Civic Centre"
+
+
+def test_the_preview_and_the_service_page_say_what_is_carried(alice_client, org):
+    upload = SimpleUploadedFile(
+        "service_full.json", (EXAMPLES / "service_full.json").read_bytes()
+    )
+    response = alice_client.post(reverse("signposting:import_hsds"), {"file": upload})
+    page = html.unescape(response.content.decode())
+    assert "Kept as they came" in page
+    assert "accreditations, additional_urls, alert, alternate_name" in page
+    assert "Nothing in the file is dropped" in page
+    alice_client.post(
+        reverse("signposting:import_hsds"), {"pending": response.context["pending"].pk}
+    )
+    service = Service.objects.get(organisation=org)
+    url = reverse("signposting:service", args=[service.pk])
+    page = html.unescape(alice_client.get(url).content.decode())
+    assert "Also from the Open Referral file it was imported from" in page
+    assert "Wait time</dt><dd>wait_time" in page
+    assert (
+        "Interpretation services</dt><dd>Interpretation services are available" in page
+    )
+    assert "Required documents" in page
+    assert "Nothing has been edited here yet" in page
+
+
+def test_saving_the_form_changes_only_what_was_edited(alice_client, org, services):
+    # Another group's Peerspace directory, imported: records with UK details.
+    records = export(org)
+    Service.objects.filter(organisation=org).delete()
+    hsds.apply_import(hsds.plan_import(org, records))
+    copied = Service.objects.get(organisation=org, name="Clear Money Debt Advice")
+    assert copied.hsds_record
+    before = leaves(export(org))
+    form = ServiceForm(instance=copied, organisation=org)
+    data = {
+        name: value
+        for name, field in form.fields.items()
+        if (value := form[name].value()) not in (None, "")
+    }
+    data["categories"] = [c.pk for c in copied.categories.all()]
+    data["opening_times"] = "Mon to Fri 9am to 4pm"
+    response = alice_client.post(
+        reverse("signposting:service_edit", args=[copied.pk]), data
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    after = leaves(export(org))
+    changed = {
+        p[1:] for p in before.keys() | after.keys() if before.get(p) != after.get(p)
+    }
+    assert changed == {("schedules", 0, "description"), ("last_modified",)}
+    page = alice_client.get(reverse("signposting:service", args=[copied.pk]))
+    assert "Edited here, so our version is sent instead: Opening times" in (
+        html.unescape(page.content.decode())
+    )
