@@ -378,8 +378,9 @@ class PendingImport(models.Model):
     FEED = "feed"  # what a feed's daily check found, waiting for a coordinator
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    # Nobody for what a feed's daily check found.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+"
     )
     kind = models.CharField(max_length=10, default=HSDS)
     filename = models.CharField(max_length=200)

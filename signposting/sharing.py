@@ -2,6 +2,7 @@
 imports and exports. Coordinators only."""
 
 import json
+from urllib.parse import urlsplit
 
 import tablib
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.views.transfer import read_csv, read_xlsx
 from peerspace.accounts.models import Organisation
@@ -20,15 +21,18 @@ from peerspace.permissions import (
     role_required,
 )
 
+from . import feeds as feed_checks
 from . import hsds
 from .forms import (
     DirectorySettingsForm,
+    FeedForm,
     ImportForm,
     TableImportForm,
 )
 from .models import (
     Category,
     DirectorySettings,
+    Feed,
     PendingImport,
     Service,
 )
@@ -252,3 +256,82 @@ def import_table(request):
                 data=data,
             )
     return render(request, "signposting/import_table.html", context, status=status)
+
+
+# --- Following another directory's feed ----------------------------------------------
+
+
+def _get_feed_for_user(request, pk: int) -> Feed:
+    return get_object_or_404(
+        Feed.objects.select_related("organisation"),
+        pk=pk,
+        organisation=_organisation(request, COORDINATOR),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def feeds(request):
+    organisation = _organisation(request, COORDINATOR)
+    form = FeedForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        feed = form.save(commit=False)
+        feed.organisation, feed.added_by = organisation, request.user
+        feed.name = feed.name or (urlsplit(feed.url).hostname or "")[:200]
+        feed.save()
+        _check(request, feed)
+        return redirect("signposting:feed", feed.pk)
+    return render(
+        request,
+        "signposting/feeds.html",
+        {"form": form, "feeds": Feed.objects.filter(organisation=organisation)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _check(request, feed: Feed) -> None:
+    try:
+        feed_checks.check(feed, wait_limit=feed_checks.WAIT_LIMIT_SECONDS)
+    except hsds.ImportFileError as e:
+        messages.error(request, f"We couldn't read {feed}: {e}")
+
+
+@require_GET
+@role_required(COORDINATOR)
+def feed(request, pk: int):
+    feed = _get_feed_for_user(request, pk)
+    return render(
+        request,
+        "signposting/feed.html",
+        {
+            "feed": feed,
+            "plan": feed_checks.waiting(feed),
+            "followed": feed.services.count(),
+            "missing": feed.services.filter(missing_from_feed__isnull=False),
+        },
+    )
+
+
+@require_POST
+@role_required(COORDINATOR)
+def feed_action(request, pk: int):
+    feed = _get_feed_for_user(request, pk)
+    action = request.POST.get("action")
+    if action == "check":
+        _check(request, feed)
+    elif action == "accept":
+        plan = feed_checks.accept(feed)
+        if plan is not None and plan.ok:
+            messages.success(
+                request,
+                f"Accepted: {len(plan.added)} added, {len(plan.changed)} updated, "
+                f"{len(plan.vanished)} flagged as no longer listed.",
+            )
+    elif action == "stop":
+        name = str(feed)
+        feed.delete()
+        messages.success(
+            request, f"Stopped following {name}. Its services are still here."
+        )
+        return redirect("signposting:feeds")
+    return redirect("signposting:feed", feed.pk)

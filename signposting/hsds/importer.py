@@ -314,7 +314,7 @@ def _compare(row: Row, service: Service) -> None:
         differing = sorted(
             k
             for k in set(row.merged) | set(service.hsds_record)
-            if row.merged.get(k) != service.hsds_record.get(k) and k != "last_modified"
+            if row.merged.get(k) != service.hsds_record.get(k) and not _shown(k)
         )
         if differing:
             row.changes.append("Other details: " + ", ".join(differing))
@@ -353,7 +353,11 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
     }
     now = timezone.now()
     for row in plan.rows:
-        if row.action == "skip" and row.service and row.service.hsds_record:
+        if (
+            row.action == "skip"
+            and row.service
+            and row.merged == row.service.hsds_record
+        ):
             continue
         service = row.service or Service(organisation=organisation, hsds_id=row.hsds_id)
         edited = edited_here(service) if row.service else set()
