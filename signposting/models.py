@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 import uuid
 
 from django.conf import settings
@@ -122,6 +123,25 @@ class ServiceQuerySet(models.QuerySet):
 
     def crisis_first(self):
         return self.order_by("-is_emergency", "name", "id")
+
+    def centre_of(self, postcode: str) -> tuple[float, float] | None:
+        """Where a postcode is, worked out offline from the services we hold: the
+        middle of those at that postcode, or else of those in its district (the
+        part before the space)."""
+        placed = self.filter(latitude__isnull=False, longitude__isnull=False)
+        postcode = " ".join(postcode.upper().split())
+        district = postcode.split(" ")[0] if " " in postcode else postcode[:-3]
+        for found in (
+            placed.filter(postcode__iexact=postcode),
+            placed.filter(postcode__istartswith=district + " "),
+        ):
+            points = list(found.values_list("latitude", "longitude"))
+            if points and district:
+                return (
+                    sum(p[0] for p in points) / len(points),
+                    sum(p[1] for p in points) / len(points),
+                )
+        return None
 
 
 # What a person fills in about a service: the form, the spreadsheet and the
@@ -267,6 +287,18 @@ class Service(models.Model):
     def tel(self) -> str:
         """The number as a tel: link wants it: digits, and + for +44."""
         return "".join(c for c in self.phone if c in "+0123456789")
+
+    def distance_from(self, latitude: float, longitude: float) -> float | None:
+        """Metres along the Earth's surface (haversine), if we know where it is."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        lat1, lat2 = math.radians(latitude), math.radians(self.latitude)
+        dlat, dlng = lat2 - lat1, math.radians(self.longitude - longitude)
+        a = (
+            math.sin(dlat / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+        )
+        return 2 * 6_371_000 * math.asin(math.sqrt(min(a, 1.0)))
 
     def mark_checked(self, on: dt.date | None = None) -> None:
         self.last_checked = on or timezone.localdate()
