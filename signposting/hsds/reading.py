@@ -7,8 +7,10 @@ edited here, and the export puts just those edits back into the record.
 
 import datetime as dt
 import uuid
+from urllib.parse import urlsplit
 
 from django.utils import timezone
+from django.utils.encoding import uri_to_iri
 
 from ..models import Service
 from .schema import number
@@ -41,6 +43,20 @@ SOURCES = {
     "categories": ("attributes",),
 }
 TRACKED = list(SOURCES)
+
+
+def readable_uri(url: str) -> str:
+    """A web address as people type it: the export's IDNA-encoded host
+    (xn--teaandmemoriescaf-rtb.example.org) read back as teaandmemoriescafé."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if "xn--" not in host:
+            return url
+        readable = host.encode("ascii").decode("idna")
+        return uri_to_iri(url.replace(host, readable, 1))
+    except (UnicodeError, ValueError):
+        return url
 
 
 def carried(record: dict) -> set[str]:
@@ -199,7 +215,7 @@ def read_service(record: dict, flag_terms: dict[str, str]) -> tuple[dict, list[d
         "how_to_access": text(record.get("application_process")),
         "phone": text((phone_slot(record) or {}).get("number")),
         "email": text(record.get("email")),
-        "website": text(record.get("url")),
+        "website": readable_uri(text(record.get("url"))),
         "address": "\n".join(line for line in lines if line),
         "postcode": text((address or {}).get("postal_code")).upper(),
         "latitude": _coordinate((location or {}).get("latitude"), 90),

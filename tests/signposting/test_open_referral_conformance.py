@@ -242,3 +242,24 @@ def test_imported_coordinates_are_kept_and_a_coordinator_can_set_them(
     Service.objects.filter(pk=service.pk).delete()
     hsds.apply_import(hsds.plan_import(org, records))
     assert Service.objects.get(name="Lantern Line").latitude == 53.545
+
+
+def test_an_encoded_web_address_reads_back_as_typed(directory, org, other_org):
+    cafe = Service.objects.filter(name="Tea and Memories Café")
+    records = hsds.export_services(cafe)
+    assert records[0]["url"] == "https://xn--teaandmemoriescaf-rtb.example.org/"
+    assert [r.action for r in hsds.plan_import(org, records).rows] == ["skip"]
+    hsds.apply_import(hsds.plan_import(other_org, records))
+    assert Service.objects.get(organisation=other_org).website == CAFE
+
+
+def test_imported_services_dont_add_queries_per_service(
+    client, directory, org, django_assert_max_num_queries
+):
+    records = hsds.export_services(Service.objects.filter(organisation=org))
+    Service.objects.filter(organisation=org).delete()
+    hsds.apply_import(hsds.plan_import(org, records))
+    assert Service.objects.exclude(hsds_record={}).count() == 6
+    for name in ("api_services", "api_service_at_locations"):
+        with django_assert_max_num_queries(4):
+            assert client.get(api(name)).status_code == 200
