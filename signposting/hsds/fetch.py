@@ -161,3 +161,15 @@ def fetch_directory(url: str, wait_limit: float | None = None) -> Batch:
         one = urlunsplit((*base[:2], f"{base.path}/{quote(sid, safe='')}", "", ""))
         records.append(fetcher.get(one))
     return batch_from_document(records, FetchError, MAX_RECORDS) if records else Batch()
+
+
+def fetch_document(url: str) -> Batch:
+    """Whatever is at an address: an API (its front page or its list of services:
+    every page is fetched), or one document of any other shape."""
+    document = Fetcher().get(check_address(url))
+    listing = urlsplit(url).path.rstrip("/").endswith("/services")
+    if kind_of(document) == "api" or (
+        listing and isinstance(document, dict) and "contents" in document
+    ):
+        return fetch_directory(url)
+    return batch_from_document(document, FetchError, MAX_RECORDS)

@@ -226,7 +226,7 @@ def _from_tables(raw: dict[str, list[dict]]) -> Batch:
             "package."
         )
     try:
-        services, unlinked = assemble(raw)
+        services, unlinked, terms = assemble(raw)
     except PackageError as e:
         raise ImportFileError(str(e)) from None
     if not services:
@@ -237,4 +237,5 @@ def _from_tables(raw: dict[str, list[dict]]) -> Batch:
         )
     batch = Batch(services)
     batch.unlinked = [str(u) for u in unlinked]
+    batch.terms = terms
     return batch

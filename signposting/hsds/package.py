@@ -83,9 +83,12 @@ def _typed(row: dict, table: str, filename: str, line: int) -> dict:
     return out
 
 
-def assemble(raw: dict[str, list[dict]]) -> tuple[list[dict], list[Unlinked]]:
+def assemble(
+    raw: dict[str, list[dict]],
+) -> tuple[list[dict], list[Unlinked], list[dict]]:
     """Fully nested services from tables of rows (table name -> rows as read),
-    and the rows that no service reaches."""
+    the rows that no service reaches, and the taxonomy terms no service uses
+    (a vocabulary: they become categories)."""
     rows: dict[str, list[tuple[int, dict]]] = {}
     for table, table_rows in raw.items():
         filename = CSV_FILES.get(table, table + ".csv")
@@ -142,6 +145,11 @@ def assemble(raw: dict[str, list[dict]]) -> tuple[list[dict], list[Unlinked]]:
         return out
 
     services = [build(row, "service", ()) for _, row in rows.get("service", [])]
+    terms = [
+        build(row, "taxonomy_term", ())
+        for _, row in rows.get("taxonomy_term", [])
+        if id(row) not in reached
+    ]
     unlinked = []
     for table, items in rows.items():
         if table in ("taxonomy", "taxonomy_term"):
@@ -150,7 +158,7 @@ def assemble(raw: dict[str, list[dict]]) -> tuple[list[dict], list[Unlinked]]:
         for line, row in items:
             if id(row) not in reached:
                 unlinked.append(Unlinked(filename, line, _why(row, table, by_id)))
-    return services, unlinked
+    return services, unlinked, terms
 
 
 def _why(row: dict, table: str, by_id: dict) -> str:

@@ -75,6 +75,14 @@ def test_it_imports_every_page_of_an_api(
     out = run("import_open_referral", api + "?per_page=1", "--org", org.slug)
     assert "3 to add" in out
     assert Service.objects.filter(organisation=org).count() == 3
+    # One service by its own address: just that document.
+    one = Service.objects.get(organisation=other_org, name="Two")
+    url = live_server.url + reverse(
+        "signposting:api_service", args=[other_org.slug, one.hsds_id]
+    )
+    assert "0 to add, 0 to change, 1 unchanged" in run(
+        "import_open_referral", url, "--org", org.slug
+    )
 
 
 def test_check_feeds_says_which_feed_could_not_be_read(org, settings):

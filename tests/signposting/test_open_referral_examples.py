@@ -239,6 +239,7 @@ def test_the_published_csv_package_comes_back_out_cell_for_cell(org):
     batch = hsds.read_bytes(package, "hsds.zip")
     plan = hsds.plan_import(org, batch)
     assert plan.ok, plan.errors
+    assert plan.new_categories == ["name"]  # a term no service uses: a category
     hsds.apply_import(plan)
     out = tables_of(hsds.csv_package(export(org)))
     came = tables_of(package)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from peerspace.accounts.models import Organisation
 from signposting import hsds
 from signposting.feeds import summary
-from signposting.hsds.fetch import fetch_directory
+from signposting.hsds.fetch import fetch_document
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"There's no organisation “{org}”.") from None
         try:
             if source.startswith(("https://", "http://")):
-                batch = fetch_directory(source)
+                batch = fetch_document(source)
             elif Path(source).is_dir():
                 batch = hsds.read_folder(Path(source))
             elif Path(source).is_file():
