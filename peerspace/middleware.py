@@ -1,3 +1,4 @@
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -7,10 +8,13 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from peerspace import drafts, permissions
+from peerspace import crypto, drafts, permissions
+
+logger = logging.getLogger(__name__)
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
@@ -30,6 +34,27 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         else:
             next_path = "/"
         return redirect_to_login(next_path, self.get_login_url(view_func))
+
+
+class UnreadableRecordMiddleware:
+    """A single record with a note no key can read refuses with a clear page.
+
+    Pages of many records show a placeholder instead (see EncryptedTextField);
+    a form or export of one record stops rather than show or save less than
+    is there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (crypto.DecryptionError, crypto.WrongKeys)):
+            return None
+        logger.error("Refused %s %s: %s", request.method, request.path, exception)
+        return render(request, "unreadable.html", status=500)
 
 
 def kiosk_allowed(view):

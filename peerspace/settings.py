@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "peerspace.middleware.SessionLimitsMiddleware",
     "peerspace.middleware.LoginRequiredMiddleware",
+    "peerspace.middleware.UnreadableRecordMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
     "peerspace.middleware.NoStoreMiddleware",
