@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db.models.signals import post_migrate
+
+from peerspace import drafts
 
 
 class PeerspaceConfig(AppConfig):
@@ -9,6 +12,7 @@ class PeerspaceConfig(AppConfig):
     def ready(self):
         checks.register(encryption_keys_read_the_database)
         post_migrate.connect(stamp_key_check, sender=self)
+        user_logged_in.connect(drafts.drop_others)
 
 
 def encryption_keys_read_the_database(app_configs, **kwargs):

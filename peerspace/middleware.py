@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
-    """Django's, plus: a form posted after the session ended is not lost."""
+    """Django's, plus: a form posted just after the session limits signed
+    someone out is not lost (see drafts)."""
 
     def handle_no_permission(self, request, view_func):
         if request.method != "POST":
@@ -111,13 +112,16 @@ class SessionLimitsMiddleware:
             now = int(time.time())
             started = request.session.setdefault("started_at", now)
             seen = request.session.get("seen_at", now)
+            kiosk = permissions.is_kiosk_only(request.user)
             # The kiosk tablet waits at the door all day: no idle limit for it.
             idle_limit = (
-                settings.SESSION_IDLE_SECONDS
-                if not permissions.is_kiosk_only(request.user)
-                else settings.SESSION_COOKIE_AGE
+                settings.SESSION_COOKIE_AGE if kiosk else settings.SESSION_IDLE_SECONDS
             )
             if now - seen > idle_limit or now - started > settings.SESSION_COOKIE_AGE:
+                if not kiosk:
+                    # Her form may be kept for her (the kiosk's is for nobody:
+                    # whoever comes to the tablet next mustn't see it back).
+                    request.draft_user_id = request.user.pk
                 auth_logout(request)
                 messages.info(
                     request,
@@ -125,7 +129,7 @@ class SessionLimitsMiddleware:
                     "Please sign in again.",
                 )
                 # Now anonymous: LoginRequiredMiddleware keeps any form she was
-                # posting and sends her to the login page.
+                # posting (see drafts) and sends her to the login page.
             elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
                 request.session["seen_at"] = now
         return self.get_response(request)
