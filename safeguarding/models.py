@@ -672,3 +672,104 @@ def safeguarding_members(organisation):
         )
         .distinct()
     )
+
+
+class UrgentAlertQuerySet(models.QuerySet):
+    def not_sent(self):
+        """Alerts nobody has received or acknowledged: retried, and shown as a
+        banner to the organisation's safeguarding members until one is."""
+        return self.filter(status=UrgentAlert.NOT_SENT)
+
+    def for_safeguarding(self, user):
+        return self.filter(worry__organisation_id__in=org_ids(user, [SAFEGUARDING]))
+
+
+class UrgentAlert(models.Model):
+    """The email that tells the safeguarding members someone may be at risk of
+    serious harm now, and whether it reached them.
+
+    Made before anything is sent and marked sent only when the mail server has
+    accepted every message, so a crash or a dead mail server leaves it "not
+    sent": retried by `send_urgent_alerts`, and shown until a safeguarding
+    member acknowledges it. Holds nothing about her: not even in `last_error`.
+    """
+
+    NOT_SENT, SENT, ACKNOWLEDGED = "not-sent", "sent", "acknowledged"
+    STATUSES = [
+        (NOT_SENT, "Not sent"),
+        (SENT, "Sent"),
+        (ACKNOWLEDGED, "Not sent, but a safeguarding member knows"),
+    ]
+
+    worry = models.ForeignKey(Worry, models.PROTECT, related_name="alerts")
+    # Where the email points; kept so a retry from cron has no request to ask.
+    link = models.URLField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=STATUSES, default=NOT_SENT)
+    # At the last try: how many safeguarding members it was for, and how many
+    # of those emails the mail server accepted.
+    recipients = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = UrgentAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "worry"])]
+
+    def __str__(self) -> str:
+        return f"Urgent alert {self.pk} ({self.status})"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Alerts are kept: acknowledge one instead.")
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.SENT
+
+    def claim_attempt(self) -> bool:
+        """Count a try, unless another process (cron, a member's button) is
+        already trying this alert: one email per try, not two."""
+        now = timezone.now()
+        claimed = UrgentAlert.objects.filter(
+            pk=self.pk, status=self.NOT_SENT, attempts=self.attempts
+        ).update(attempts=models.F("attempts") + 1, last_attempt_at=now)
+        if claimed:
+            self.attempts += 1
+            self.last_attempt_at = now
+        return bool(claimed)
+
+    def record_outcome(
+        self, *, recipients: int, delivered: int, error: str = ""
+    ) -> None:
+        self.recipients = recipients
+        self.delivered = delivered
+        self.last_error = error[:200]
+        if not error:
+            self.status = self.SENT
+            self.sent_at = timezone.now()
+        self.save()
+
+    def acknowledge(self, by) -> bool:
+        """A safeguarding member knows about the worry: stop retrying and take
+        the banner down. Only an alert that wasn't sent needs this."""
+        if self.status != self.NOT_SENT:
+            return False
+        self.status = self.ACKNOWLEDGED
+        self.acknowledged_by = by
+        self.acknowledged_at = timezone.now()
+        self.save()
+        return True

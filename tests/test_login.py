@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -58,3 +60,22 @@ def test_argon2_is_the_production_hasher():
     from peerspace import settings as project_settings
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_a_password_reset_link_never_reaches_the_log_when_mail_fails(
+    client, alice, smtp_sink, caplog, capsys
+):
+    # Production's SMTP backend with its mail server down: the reset can't be
+    # sent, and nothing anyone can read in the log opens her account.
+    alice.email = "alice@example.org"
+    alice.save()
+    smtp_sink.stop()
+    caplog.set_level(logging.DEBUG)
+    response = client.post(
+        reverse("password_reset"), {"email": "alice@example.org"}, follow=True
+    )
+    assert response.status_code == 200
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert "Failed to send password reset email" in logged
+    assert "/password-reset/" not in logged
+    assert "alice@example.org" not in logged

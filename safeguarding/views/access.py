@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from peerspace.accounts.models import Organisation
 from peerspace.permissions import SAFEGUARDING, has_role, org_ids
 
-from ..models import Action, ReflectionSession, Worry
+from ..models import Action, ReflectionSession, UrgentAlert, Worry
 
 
 def get_worry_for_user(request: HttpRequest, pk: int, *, full: bool = True) -> Worry:
@@ -67,6 +67,14 @@ def get_action_for_user(request: HttpRequest, pk: int) -> Action:
         Action.objects.select_related("worry"),
         pk=pk,
         worry__organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+    )
+
+
+def get_alert_for_user(request: HttpRequest, pk: int) -> UrgentAlert:
+    """An urgent alert about one of the safeguarding member's own group's worries."""
+    return get_object_or_404(
+        UrgentAlert.objects.for_safeguarding(request.user).select_related("worry"),
+        pk=pk,
     )
 
 
