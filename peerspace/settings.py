@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +173,26 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Whose address a login attempt comes from. Without a proxy, the connection's
+# own: a header the client sent is never believed. Behind BEHIND_PROXY=1 every
+# visitor arrives from the proxy's address, so one person's wrong passwords
+# would lock everyone out; each proxy adds the address it was connected from
+# to the right of X-Forwarded-For, so with TRUSTED_PROXY_COUNT proxies the
+# client is that many places from the right, and whatever is further left was
+# typed by the client. axes reads it through django-ipware, which counts only
+# the proxies before the last one (the last is REMOTE_ADDR), hence the - 1,
+# and which, not strict, skips anything malformed the client put in front.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY and TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more behind a proxy.")
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Two-factor sign-in (TOTP with recovery codes) for these roles, before any of
 # their pages open.
@@ -257,7 +278,7 @@ if HTTPS:
     SITE_COOKIE_SECURE = True
 else:
     SITE_COOKIE_SECURE = False
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
