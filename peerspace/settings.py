@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_otp",
+    # Only so a migration can move secrets out of these two apps' plain-text
+    # tables; our own encrypted devices (peerspace.accounts.models) replace them.
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "peerspace",

@@ -10,15 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
 from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
-from .models import Membership, Site
-
-RECOVERY_CODES = 10
+from .models import AuthenticatorApp, Membership, RecoveryCodes, Site
 
 
 def two_factor_exempt(view):
@@ -35,7 +31,7 @@ def _next(request) -> str:
 
 
 def _confirmed_totp(user):
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return AuthenticatorApp.objects.filter(user=user, confirmed=True).first()
 
 
 @two_factor_exempt
@@ -53,8 +49,8 @@ def verify(request):
         device = django_otp.match_token(request.user, token) if token else None
         if device is not None:
             django_otp.login(request, device)
-            if isinstance(device, StaticDevice):
-                left = device.token_set.count()
+            if isinstance(device, RecoveryCodes):
+                left = device.codes.count()
                 messages.warning(
                     request,
                     f"You used a recovery code: {left} left. Set up your app "
@@ -74,7 +70,7 @@ def setup(request):
     """Set up an authenticator app, then show recovery codes once."""
     if _confirmed_totp(request.user) and not request.user.is_verified():
         return redirect("two_factor")
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = AuthenticatorApp.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
     error = ""
@@ -82,16 +78,12 @@ def setup(request):
         token = "".join(request.POST.get("otp_token", "").split())[:16]
         if token and device.verify_token(token):
             with transaction.atomic():
-                TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
+                AuthenticatorApp.objects.filter(
+                    user=request.user, confirmed=True
+                ).delete()
                 device.confirmed = True
                 device.save()
-                StaticDevice.objects.filter(user=request.user).delete()
-                static = StaticDevice.objects.create(
-                    user=request.user, name="Recovery codes"
-                )
-                codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-                for code in codes:
-                    static.token_set.create(token=code)
+                codes = RecoveryCodes.replace_for(request.user)
             django_otp.login(request, device)
             return render(
                 request,
