@@ -251,6 +251,7 @@ if not FIELD_ENCRYPTION_KEYS and FIELD_ENCRYPTION_KEY_FILE.exists():
 # Sessions: shared tablets, so sessions end when the browser closes and after a
 # working day at most; idle timeout is SESSION_IDLE_SECONDS.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
