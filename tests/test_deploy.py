@@ -113,6 +113,7 @@ def test_sendtestemail_works_with_the_settings_in_deploy_md(tmp_path):
     ours = {
         "SECRET_KEY": PRODUCTION["SECRET_KEY"],
         "FIELD_ENCRYPTION_KEYS": PRODUCTION["FIELD_ENCRYPTION_KEYS"],
+        "BACKUP_ENCRYPTION_KEY": "yq5l1nUAqPXuLDrxk_EEX5iHBW2RKfiQKHkRcl2FlW0=",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink.port),
         "EMAIL_HOST_USER": "peerspace@example.org",
