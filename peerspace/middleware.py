@@ -106,6 +106,36 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
+FIRST_PASSWORD = "first_password"
+
+
+def first_password_allowed(view):
+    """A page she may open while her password is still the one she was given."""
+    view.first_password_allowed = True
+    return view
+
+
+class FirstPasswordMiddleware:
+    """Someone signed in with a password another person chose for her chooses
+    her own before anything else, two-factor set-up included. The flag is put
+    in her session when she signs in (accounts.views.note_first_password)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not request.session.get(FIRST_PASSWORD):
+            return None
+        if getattr(view_func, "first_password_allowed", False):
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        return redirect_to_login(request.get_full_path(), "choose_password")
+
+
 class TwoFactorMiddleware:
     """Coordinators and safeguarding members verify a second factor first."""
 

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "peerspace.middleware.SessionLimitsMiddleware",
     "peerspace.middleware.LoginRequiredMiddleware",
+    "peerspace.middleware.FirstPasswordMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
     "peerspace.middleware.NoStoreMiddleware",

@@ -175,6 +175,28 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
 
+class FirstPassword(models.Model):
+    """A password someone else chose for her: the coordinator who added her,
+    or whoever ran create_organisation. It gets her in once; before anything
+    else, two-factor set-up included, she chooses her own, so nobody else ever
+    knows the password to her account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="first_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"First password for {self.user}"
+
+
 class Unchangeable(PermissionError):
     """A record that is only ever added to: never changed, never deleted."""
 

@@ -2,19 +2,23 @@ import base64
 
 import django_otp
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peerspace.middleware import FIRST_PASSWORD, first_password_allowed
 from peerspace.permissions import COORDINATOR, memberships, role_required
 
 from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
-from .models import AuthenticatorApp, Membership, RecoveryCodes, Site
+from .models import AuthenticatorApp, FirstPassword, Membership, RecoveryCodes, Site
 
 
 def two_factor_exempt(view):
@@ -100,6 +104,58 @@ def setup(request):
     )
 
 
+# Her own password: the one she was given works once.
+
+
+def note_first_password(sender, request, user, **kwargs):
+    """On signing in (user_logged_in, connected in apps.py): is her password
+    still one someone else chose? Kept in the session so pages needn't ask."""
+    if FirstPassword.objects.filter(user=user).exists():
+        request.session[FIRST_PASSWORD] = True
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    def clean_new_password1(self):
+        password = self.cleaned_data["new_password1"]
+        if self.user.check_password(password):
+            raise forms.ValidationError(
+                "That's the password you were given. Please choose one of your own."
+            )
+        return password
+
+
+@first_password_allowed
+@two_factor_exempt
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def choose_password(request):
+    """Her first sign-in: she replaces the password she was given with her own."""
+    if not request.session.get(FIRST_PASSWORD):
+        return redirect(_next(request))
+    form = ChoosePasswordForm(
+        request.user, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            FirstPassword.objects.filter(user=user).delete()
+        update_session_auth_hash(request, user)
+        del request.session[FIRST_PASSWORD]
+        messages.success(request, "Thank you. That's your password now.")
+        return redirect(_next(request))
+    return render(
+        request, "accounts/choose_password.html", {"form": form, "next": _next(request)}
+    )
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """A password she set from a reset link is her own."""
+
+    def form_valid(self, form):
+        FirstPassword.objects.filter(user=form.user).delete()
+        return super().form_valid(form)
+
+
 # The team: the coordinator adds logins, gives roles, and looks after sites.
 
 
@@ -131,6 +187,7 @@ def team(request):
                     email=data.get("email", ""),
                 )
                 if form is member_form:
+                    FirstPassword.objects.create(user=user, set_by=request.user)
                     for role in data["roles"]:
                         Membership.objects.create(
                             user=user, organisation=organisation, role=role
