@@ -4,6 +4,7 @@ import email
 import email.policy
 import os
 import re
+import runpy
 import shutil
 import socket
 import ssl
@@ -32,6 +33,16 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def without_tokens(html: str) -> str:
     """CSRF tokens are masked afresh on every response."""
     return re.sub(r'(CSRFToken": "|name="csrfmiddlewaretoken" value=")\w+', "", html)
+
+
+def settings_from_env(monkeypatch, **env) -> dict:
+    """The settings peerspace/settings.py makes from this environment, without
+    touching the settings this test run uses."""
+    from peerspace import settings as module
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(module.__file__)
 
 
 def free_port() -> int:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SmtpSink, self_signed_certificate
+from peerspace.mail import check_email_reaches_people
+from tests.helpers import SmtpSink, self_signed_certificate, settings_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,48 +52,51 @@ def test_check_deploy_refuses_the_development_secret_key():
     assert "SECRET_KEY" in result.stdout + result.stderr
 
 
+def test_check_deploy_refuses_production_without_a_mail_server():
+    result = check({**PRODUCTION, "EMAIL_HOST": ""})
+    assert result.returncode != 0
+    assert "peerspace.E001" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "email",
     [
         {"EMAIL_HOST": ""},
         {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
         {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
-        {"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"},
+        {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"},
+        {"EMAIL_USE_TLS": True, "EMAIL_USE_SSL": True},
     ],
-    ids=["no mail server", "console", "locmem", "tls and ssl"],
+    ids=["no mail server", "console", "locmem", "files", "tls and ssl"],
 )
-def test_check_deploy_refuses_email_that_cannot_leave_the_machine(email):
-    result = check({**PRODUCTION, **email})
-    assert result.returncode != 0
-    assert "peerspace.E001" in result.stdout + result.stderr
+def test_email_that_cannot_leave_the_machine_fails_the_deploy_check(settings, email):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "smtp.example.org"
+    settings.DEFAULT_FROM_EMAIL = "peerspace@example.org"
+    assert check_email_reaches_people(None) == []
+    for name, value in email.items():
+        setattr(settings, name, value)
+    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.E001"]
 
 
-def test_check_deploy_warns_about_a_from_address_at_localhost():
-    result = check({**PRODUCTION, "DEFAULT_FROM_EMAIL": ""})
-    assert result.returncode != 0
-    assert "peerspace.W001" in result.stdout + result.stderr
+def test_the_deploy_check_warns_about_a_from_address_at_localhost(settings):
+    settings.EMAIL_HOST = "smtp.example.org"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "Peerspace <peerspace@localhost>"
+    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.W001"]
 
 
-def email_backend(env: dict) -> str:
-    result = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-def test_production_never_falls_back_to_writing_mail_to_the_log():
+def test_production_never_falls_back_to_writing_mail_to_the_log(monkeypatch):
     # Reset links in a log are a way into someone's account.
-    no_email = {**PRODUCTION, "EMAIL_HOST": ""}
-    assert email_backend(no_email) == "django.core.mail.backends.smtp.EmailBackend"
+    for name in OURS:
+        monkeypatch.delenv(name, raising=False)
+    production = settings_from_env(monkeypatch, DEBUG="0")
+    assert production["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    development = settings_from_env(monkeypatch, DEBUG="1")
     assert (
-        email_backend({"DEBUG": "1"})
-        == "django.core.mail.backends.console.EmailBackend"
+        development["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     )
+    assert production["EMAIL_TIMEOUT"] == 10
 
 
 def deploy_md_settings() -> dict[str, str]:

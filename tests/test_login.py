@@ -1,6 +1,4 @@
 import logging
-import runpy
-from pathlib import Path
 
 import pytest
 from axes import helpers as axes_helpers
@@ -9,8 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
 
-from peerspace import settings as settings_module
-from tests.helpers import without_tokens
+from tests.helpers import settings_from_env, without_tokens
 
 
 def attempt(client, username, password, ip):
@@ -89,13 +86,6 @@ def test_a_password_reset_link_never_reaches_the_log_when_mail_fails(
 PROXY = "127.0.0.1"  # every visitor's REMOTE_ADDR behind a reverse proxy
 ATTACKER = "203.0.113.66"
 FACILITATOR = "198.51.100.7"
-
-
-def settings_from_env(monkeypatch, **env) -> dict:
-    """The settings peerspace/settings.py makes from this environment."""
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(Path(settings_module.__file__)))
 
 
 def use_client_address_settings(settings, fresh: dict) -> None:
