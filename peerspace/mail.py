@@ -7,7 +7,7 @@ into someone's account, so `check --deploy` refuses them.
 """
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Warning
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 # Django's backends that never hand mail to anyone, and what they do instead.
@@ -33,7 +33,6 @@ def why_email_cannot_leave() -> str:
     return ""
 
 
-@register("email", deploy=True)
 def check_email_reaches_people(app_configs, **kwargs):
     problems = []
     reason = why_email_cannot_leave()
@@ -47,7 +46,7 @@ def check_email_reaches_people(app_configs, **kwargs):
                     "EMAIL_BACKEND; see docs/deploy.md. Then try it with "
                     "`manage.py sendtestemail you@example.org`."
                 ),
-                id="peerspace.E001",
+                id="peerspace.E002",
             )
         )
     if settings.DEFAULT_FROM_EMAIL.rstrip(">").endswith("@localhost"):
@@ -56,7 +55,7 @@ def check_email_reaches_people(app_configs, **kwargs):
                 "DEFAULT_FROM_EMAIL is an address at localhost: mail servers refuse "
                 "or bin mail from it.",
                 hint="Set DEFAULT_FROM_EMAIL to an address at your own domain.",
-                id="peerspace.W001",
+                id="peerspace.W002",
             )
         )
     return problems

@@ -26,8 +26,17 @@ PRODUCTION = {
 OURS = {*PRODUCTION, "EMAIL_BACKEND", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL"}
 
 
-def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+def settings_only(extra: dict | None = None) -> dict:
+    """This run's environment less anything our settings read, and no local
+    database written with another key: the settings alone are under test."""
     base = {k: v for k, v in os.environ.items() if k not in OURS}
+    base.pop("DATABASE_URL", None)
+    base["SQLITE_PATH"] = str(ROOT / "no-such-directory" / "db.sqlite3")
+    return {**base, **(extra or {})}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    base = settings_only()
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -55,7 +64,7 @@ def test_check_deploy_refuses_the_development_secret_key():
 def test_check_deploy_refuses_production_without_a_mail_server():
     result = check({**PRODUCTION, "EMAIL_HOST": ""})
     assert result.returncode != 0
-    assert "peerspace.E001" in result.stdout + result.stderr
+    assert "peerspace.E002" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
@@ -76,14 +85,14 @@ def test_email_that_cannot_leave_the_machine_fails_the_deploy_check(settings, em
     assert check_email_reaches_people(None) == []
     for name, value in email.items():
         setattr(settings, name, value)
-    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.E001"]
+    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.E002"]
 
 
 def test_the_deploy_check_warns_about_a_from_address_at_localhost(settings):
     settings.EMAIL_HOST = "smtp.example.org"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.DEFAULT_FROM_EMAIL = "Peerspace <peerspace@localhost>"
-    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.W001"]
+    assert [e.id for e in check_email_reaches_people(None)] == ["peerspace.W002"]
 
 
 def test_production_never_falls_back_to_writing_mail_to_the_log(monkeypatch):
@@ -141,10 +150,7 @@ def test_sendtestemail_works_with_the_settings_in_deploy_md(tmp_path):
                 sys.executable,
             ],
             cwd=ROOT,
-            env={
-                **{k: v for k, v in os.environ.items() if k not in OURS},
-                "SSL_CERT_FILE": certificate,
-            },
+            env=settings_only({"SSL_CERT_FILE": certificate}),
             capture_output=True,
             text=True,
             timeout=60,

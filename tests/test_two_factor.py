@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from peerspace.accounts.models import AuthenticatorApp, RecoveryCode, RecoveryCodes
-from tests.helpers import without_tokens
+from tests.helpers import read_raw, without_tokens
 
 
 @pytest.fixture(autouse=True)
@@ -193,9 +193,7 @@ def test_the_upgrade_encrypts_secrets_set_up_before_it_and_they_still_work(
         assert old_table_rows(table) == 0
     device = AuthenticatorApp.objects.get(user=sally)
     assert device.secret == secret and device.confirmed
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT secret FROM accounts_authenticatorapp")
-        (stored,) = cursor.fetchone()
+    stored = read_raw(AuthenticatorApp, device.pk, "secret")
     assert stored.startswith("fernet:") and secret not in stored
     assert sorted(RecoveryCode.objects.values_list("code", flat=True)) == [
         "abcd2345",

@@ -8,9 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        # Registers the deploy check that production email can reach people.
-        from peerspace import mail  # noqa: F401
-
         from .views import note_first_password
 
         user_logged_in.connect(note_first_password, dispatch_uid="first-password")
