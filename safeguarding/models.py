@@ -58,12 +58,12 @@ class WorryQuerySet(models.QuerySet):
         """Every worry the user may know exists: all of her organisation's if she
         is a safeguarding member, otherwise only the ones she raised herself."""
         return self.filter(
-            Q(organisation_id__in=org_ids(user, [SAFEGUARDING]))
-            | Q(raised_by=user, organisation_id__in=org_ids(user, TEAM))
+            Q(organisation_id__in=org_ids(user, SAFEGUARDING))
+            | Q(raised_by=user, organisation_id__in=org_ids(user, *TEAM))
         )
 
     def for_safeguarding(self, user):
-        return self.filter(organisation_id__in=org_ids(user, [SAFEGUARDING]))
+        return self.filter(organisation_id__in=org_ids(user, SAFEGUARDING))
 
     def active(self):
         return self.exclude(status=Worry.CLOSED)
@@ -269,7 +269,7 @@ class ReflectionSessionQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """Sessions a safeguarding member's organisation hosted or joined."""
-        return self.for_organisations(org_ids(user, [SAFEGUARDING]))
+        return self.for_organisations(org_ids(user, SAFEGUARDING))
 
     def held_between(self, organisation, start: dt.date, end: dt.date):
         """Sessions this organisation hosted or joined in a period (funder reports)."""

@@ -15,6 +15,8 @@ from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
+    org_url,
+    organisation_for,
     role_required,
 )
 
@@ -31,19 +33,18 @@ from .models import (
     Service,
 )
 from .resources import ServiceResource, export_services
-from .views import _organisation
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def sharing(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     settings_ = DirectorySettings.for_organisation(organisation)
     form = DirectorySettingsForm(request.POST or None, instance=settings_)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Sharing settings saved.")
-        return redirect("signposting:sharing")
+        return redirect(org_url("signposting:sharing", organisation))
     return render(
         request,
         "signposting/sharing.html",
@@ -74,7 +75,7 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @role_required(COORDINATOR)
 def export_hsds(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     services = hsds.export_services(
         Service.objects.filter(organisation=organisation).order_by("name", "id")
     )
@@ -94,7 +95,7 @@ def export_hsds(request):
 @require_GET
 @role_required(COORDINATOR)
 def export_table(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     if request.GET.get("format") == "xlsx":
         return _attachment(
             export_services(organisation, "xlsx"),
@@ -134,7 +135,7 @@ def _pending(request, organisation, kind: str) -> PendingImport:
 @role_required(COORDINATOR)
 def import_hsds(request):
     """Upload, see what would happen, then import it all or nothing."""
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": ImportForm()}
     if request.method == "POST" and "pending" in request.POST:
         pending = _pending(request, organisation, PendingImport.HSDS)
@@ -203,7 +204,7 @@ def _table_errors(result) -> list[str]:
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def import_table(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": TableImportForm()}
     status = 200
     if request.method == "POST":

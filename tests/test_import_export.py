@@ -115,12 +115,12 @@ def test_an_unknown_format_is_404(alice_client):
 
 def test_an_outsider_cant_reach_another_organisation(client, charlie, org, person):
     c = client_for(client, charlie)
-    q = {"organisation": org.pk}
+    q = {"org": org.pk}
     assert c.get(PAGE, q).status_code == 404
     assert c.get(export_url("people", "csv"), q).status_code == 404
-    response = upload(c, IMPORT_PEOPLE, b"known_as\nSam\n", organisation=org.pk)
+    response = upload(c, IMPORT_PEOPLE, b"known_as\nSam\n", org=org.pk)
     assert response.status_code == 404
-    assert c.get(PAGE, {"organisation": "x"}).status_code == 404
+    assert c.get(PAGE, {"org": "x"}).status_code == 404
 
 
 # Export

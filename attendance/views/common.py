@@ -57,10 +57,6 @@ def remember_site(response: HttpResponse, site: Site) -> HttpResponse:
     return response
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def person_form_view(request, *, person, organisation, template, context, on_saved):
     """The first-timer form and the edit form: a person and her contacts."""
     data = request.POST if request.method == "POST" else drafts.pop(request)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerspace.accounts.models import AuditEvent, Site
 from peerspace.fields import parse_id
+from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     TEAM,
@@ -38,7 +39,6 @@ from ..models import (
 from .common import (
     get_site_for_user,
     get_visit_for_user,
-    is_htmx,
     person_form_view,
     remember_site,
 )

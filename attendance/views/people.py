@@ -15,8 +15,9 @@ from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
-    memberships,
     org_ids,
+    org_url,
+    organisation_for,
     role_required,
 )
 
@@ -183,10 +184,7 @@ def person_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def activities(request):
-    organisations = [
-        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
-    ]
-    organisation = organisations[0]
+    organisation = organisation_for(request, COORDINATOR)
     form = ActivityForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
         toggle = parse_id(request.POST.get("toggle"))
@@ -194,13 +192,13 @@ def activities(request):
             activity = get_object_or_404(Activity, pk=toggle, organisation=organisation)
             activity.is_active = not activity.is_active
             activity.save(update_fields=["is_active"])
-            return redirect("attendance:activities")
+            return redirect(org_url("attendance:activities", organisation))
         if form.is_valid():
             activity = form.save(commit=False)
             activity.organisation = organisation
             activity.save()
             messages.success(request, f"Added “{activity.name}”.")
-            return redirect("attendance:activities")
+            return redirect(org_url("attendance:activities", organisation))
     return render(
         request,
         "attendance/activities.html",

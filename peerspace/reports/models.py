@@ -65,7 +65,7 @@ class ReportTemplateQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
+        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
 
 
 class ReportTemplate(models.Model):
@@ -173,7 +173,7 @@ class StoryQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
+        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
 
     def in_report(self, organisation, start: dt.date, end: dt.date, sites, all_sites):
         """Stories told in the period at these sites (or at no one site when the

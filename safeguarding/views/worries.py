@@ -8,9 +8,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.models import Person, fold
-from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
+from peerspace.permissions import organisations as team_organisations
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
@@ -32,7 +32,7 @@ def worry_list(request):
     mine = Worry.objects.filter(
         raised_by=request.user, organisation_id__in=org_ids(request.user)
     ).select_related("person")
-    is_safeguarding = bool(org_ids(request.user, [SAFEGUARDING]))
+    is_safeguarding = bool(org_ids(request.user, SAFEGUARDING))
     return render(
         request,
         "safeguarding/worry_list.html",
@@ -56,7 +56,7 @@ def worry_new(request):
     person_id = parse_id(request.GET.get("person"))
     if person_id:
         person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
-    organisations = list(Organisation.objects.filter(pk__in=org_ids(request.user)))
+    organisations = team_organisations(request.user)
     form = WorryForm(
         request.POST if request.method == "POST" else None,
         person=person,
@@ -186,7 +186,7 @@ def chronology(request, person_pk: int):
     person = get_object_or_404(
         Person,
         pk=person_pk,
-        organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+        organisation_id__in=org_ids(request.user, SAFEGUARDING),
     )
     worries = list(
         person.worries.prefetch_related(
