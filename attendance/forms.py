@@ -1,43 +1,14 @@
-import re
-import uuid
-
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Site
+from peerspace.fields import TokenField
+from peerspace.text import clean_phone, clean_postcode
 
 from .models import PERSON_DETAILS, Activity, EmergencyContact, Person, Visit
 
 NOTE_MAX = 5000
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def clean_phone(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return value
-    digits = re.sub(r"\D", "", value)
-    if not PHONE_RE.match(value) or not 7 <= len(digits) <= 15:
-        raise forms.ValidationError(
-            "That doesn't look like a phone number. Use digits and spaces, "
-            "for example 07700 900123 or 01942 123456."
-        )
-    return value
-
-
-class TokenField(forms.UUIDField):
-    """A hidden one-time token that makes a double-tapped Save harmless."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-
-def new_token() -> str:
-    return str(uuid.uuid4())
 
 
 class PersonForm(forms.ModelForm):
@@ -103,16 +74,7 @@ class PersonForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["phone"])
 
     def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip().upper()
-        if not value:
-            return value
-        match = POSTCODE_RE.match(value)
-        if not match:
-            raise forms.ValidationError(
-                "That doesn't look like a UK postcode (for example WN1 1AA). "
-                "Leave it blank if you're not sure."
-            )
-        return f"{match[1]} {match[2]}"
+        return clean_postcode(self.cleaned_data["postcode"])
 
     def clean_anything_to_know(self):
         value = self.cleaned_data["anything_to_know"].strip()

@@ -1,6 +1,4 @@
 import datetime as dt
-import re
-import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -11,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from peerspace.accounts.models import Organisation, Site
 from peerspace.fields import EncryptedTextField
+from peerspace.text import fold
 
 AGE_BANDS = [
     ("under-18", "Under 18"),
@@ -31,14 +30,6 @@ HEARD_ABOUT_US = [
     ("professional", "A support worker, GP or other professional"),
     ("other", "Somewhere else"),
 ]
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and apostrophes, for matching names as typed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    kept = re.sub(r"['\u2019`]", "", kept)
-    return re.sub(r"[\s\-.,]+", " ", kept).strip()
 
 
 # What she may tell us, in the order the form asks. The first is required; the

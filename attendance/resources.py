@@ -24,6 +24,7 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 
 from peerspace.accounts.models import Site
+from peerspace.text import fold
 
 from .forms import PersonForm
 from .models import (
@@ -34,7 +35,6 @@ from .models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 
 PERSON_COLUMNS = ["id", *PERSON_DETAILS[:8]]

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.forms import new_token
 from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
-from peerspace.fields import parse_id
+from peerspace.fields import new_token, parse_id
 from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (

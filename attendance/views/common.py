@@ -8,19 +8,19 @@ from django.shortcuts import get_object_or_404, render
 
 from peerspace import drafts
 from peerspace.accounts.models import Site
+from peerspace.fields import new_token
 from peerspace.permissions import (
     org_ids,
 )
+from peerspace.text import fold
 
 from ..forms import (
     ContactFormSet,
     PersonForm,
-    new_token,
 )
 from ..models import (
     Person,
     Visit,
-    fold,
 )
 
 

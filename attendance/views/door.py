@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import AuditEvent, Site
-from peerspace.fields import parse_id
+from peerspace.fields import new_token, parse_id
 from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
@@ -20,12 +20,12 @@ from peerspace.permissions import (
     org_ids,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
     HeadCountForm,
     QuickAddForm,
     VisitForm,
-    new_token,
 )
 from ..models import (
     Activity,
@@ -34,7 +34,6 @@ from ..models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     get_site_for_user,

@@ -12,25 +12,25 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.accounts.models import Site
+from peerspace.fields import new_token
 from peerspace.middleware import kiosk_allowed
 from peerspace.permissions import (
     KIOSK,
     memberships,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
     ContactFormSet,
     KioskNameForm,
     KioskPersonForm,
-    new_token,
 )
 from ..models import (
     PendingArrival,
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     exact_match,

@@ -20,6 +20,7 @@ from peerspace.permissions import (
     organisation_for,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
     ActivityForm,
@@ -30,7 +31,6 @@ from ..models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     exact_match,

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.models import Person, fold
+from attendance.models import Person
 from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
 from peerspace.permissions import organisations as team_organisations
+from peerspace.text import fold
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
