@@ -204,6 +204,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Our exports are written by peerspace/spreadsheets.py, which escapes every
+# formula; this only guards a file written by django-import-export's own formats.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Imports are read into memory: keep uploads small and refuse big ones clearly.

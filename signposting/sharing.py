@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.permissions import (
@@ -32,7 +33,7 @@ from .models import (
     PendingImport,
     Service,
 )
-from .resources import ServiceResource, export_services
+from .resources import ServiceResource
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,16 +97,9 @@ def export_hsds(request):
 @role_required(COORDINATOR)
 def export_table(request):
     organisation = organisation_for(request, COORDINATOR)
-    if request.GET.get("format") == "xlsx":
-        return _attachment(
-            export_services(organisation, "xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _export_name(organisation, "xlsx"),
-        )
-    return _attachment(
-        export_services(organisation, "csv"),
-        "text/csv; charset=utf-8",
-        _export_name(organisation, "csv"),
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return spreadsheets.download(
+        ServiceResource(organisation).export(), fmt, _export_name(organisation, fmt)
     )
 
 
@@ -185,12 +179,14 @@ def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
     fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
     try:
         if fmt == "csv":
-            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(data, format="xlsx")
+            dataset = tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
+        else:
+            dataset = tablib.Dataset().load(data, format="xlsx")
     except Exception as e:  # tablib raises many kinds for a bad file
         raise hsds.ImportFileError(
             f"We couldn't read that {fmt.upper()} file ({type(e).__name__})."
         ) from None
+    return spreadsheets.read_back(dataset)
 
 
 def _table_errors(result) -> list[str]:

@@ -182,9 +182,9 @@ def test_it_escapes_formulae_on_export(alice_client, org):
     response = alice_client.get(export_url("people", "xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cell = sheet.cell(row=2, column=2)
-    assert cell.data_type == "s"
-    assert cell.value == '\'=HYPERLINK("http://evil.example","Click")'
-    # In XLSX cells are typed text, so only "=" needs escaping.
+    # In XLSX the text is kept as typed, in a string cell marked as text.
+    assert cell.value == '=HYPERLINK("http://evil.example","Click")'
+    assert cell.data_type == "s" and cell.quotePrefix
     assert sheet.cell(row=2, column=4).value == "+44 7700 900123"
 
 

@@ -29,9 +29,9 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import AuditEvent, Organisation
 from peerspace.crypto import decrypt, encrypt
 from peerspace.permissions import (
@@ -43,13 +43,10 @@ from peerspace.permissions import (
 )
 
 from ..resources import (
-    FORMATS,
     PERSON_COLUMNS,
     VISIT_COLUMNS,
     PersonResource,
     VisitResource,
-    content_type,
-    export_bytes,
 )
 
 logger = logging.getLogger(__name__)
@@ -227,7 +224,7 @@ class ImportForm(forms.Form):
                 "it into smaller files and import them one at a time."
             )
         fmt = PurePath(upload.name).suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
+        if fmt not in spreadsheets.FORMATS:
             raise ValidationError(
                 "Please choose a CSV (.csv) or Excel (.xlsx) file. From your "
                 "spreadsheet program, use “Save as” or “Download” and pick one of "
@@ -268,15 +265,13 @@ def import_export(request):
 
 
 def _export(request, kind: str, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     organisation = organisation_for(request, COORDINATOR)
     dataset = RESOURCES[kind](organisation=organisation).export()
     AuditEvent.record(request, organisation, f"{kind} export", f"as {fmt}")
     filename = f"{kind}-{organisation.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response = HttpResponse(export_bytes(dataset, fmt), content_type=content_type(fmt))
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.download(dataset, fmt, filename)
 
 
 @require_GET

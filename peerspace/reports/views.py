@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peerspace import spreadsheets
 from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
@@ -38,10 +38,8 @@ from .forms import (
 )
 from .models import SECTION_KEYS, Income, ReportSettings, ReportTemplate, Story
 from .periods import PRESET_LABELS, fy_start
-from .resources import CONTENT_TYPES, export_table
 
 ONE_CLICK = ["last_quarter", "this_quarter", "last_fy", "this_fy"]
-TABLE_FORMATS = ("csv", "xlsx")
 
 
 def _get_template_for_user(request: HttpRequest, pk: int) -> ReportTemplate:
@@ -195,7 +193,7 @@ def pdf(request):
 @require_GET
 @role_required(COORDINATOR)
 def table(request, key: str, fmt: str):
-    if fmt not in TABLE_FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     form, report = _build(request)
     if report is None:
@@ -203,13 +201,9 @@ def table(request, key: str, fmt: str):
     found = report.tables().get(key)
     if found is None:
         raise Http404
-    response = HttpResponse(
-        export_table(found.dataset(), fmt), content_type=CONTENT_TYPES[fmt]
+    return spreadsheets.download(
+        found.dataset(), fmt, _filename(report, f"{key}.{fmt}")
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, _filename(report, f"{key}.{fmt}")
-    )
-    return response
 
 
 def report_pdf_bytes(template: ReportTemplate, start: dt.date, end: dt.date) -> bytes:
