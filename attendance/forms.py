@@ -6,7 +6,15 @@ from peerspace.accounts.models import Site
 from peerspace.fields import TokenField
 from peerspace.text import clean_phone, clean_postcode
 
-from .models import PERSON_DETAILS, Activity, EmergencyContact, Person, Visit
+from .models import (
+    AGREEMENT_DETAILS,
+    CONTACT_DETAILS,
+    PERSON_DETAILS,
+    Activity,
+    EmergencyContact,
+    Person,
+    Visit,
+)
 
 NOTE_MAX = 5000
 
@@ -36,18 +44,6 @@ class PersonForm(forms.ModelForm):
                 "and only seen by our team."
             ),
         }
-
-    # Details beyond a name are only kept once she has agreed to how we use them.
-    DETAIL_FIELDS = [
-        "full_name",
-        "phone",
-        "email",
-        "address",
-        "postcode",
-        "age_band",
-        "heard_about_us",
-        "anything_to_know",
-    ]
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +88,8 @@ class PersonForm(forms.ModelForm):
         # is still a detail, so the agreement question is asked at the same time.
         gave_details = any(
             cleaned.get(f) or str(self.data.get(self.add_prefix(f), "")).strip()
-            for f in self.DETAIL_FIELDS
+            for f in AGREEMENT_DETAILS
+            if f in self.fields
         )
         if gave_details and not cleaned.get("agrees"):
             self.add_error("agrees", self.AGREE_MESSAGE)
@@ -120,7 +117,7 @@ class PersonForm(forms.ModelForm):
 class EmergencyContactForm(forms.ModelForm):
     class Meta:
         model = EmergencyContact
-        fields = ["name", "relationship", "phone"]
+        fields = CONTACT_DETAILS
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
         labels = {"name": "Their name", "phone": "Their phone number"}
         help_texts = {"relationship": "For example sister, friend, neighbour."}
@@ -293,7 +290,6 @@ class KioskPersonForm(PersonForm):
     class Meta(PersonForm.Meta):
         fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
 
-    DETAIL_FIELDS = ["full_name", "phone", "postcode", "age_band"]
     AGREE_MESSAGE = (
         "Please tick the box to say you're happy with how we use your "
         "information, or just give us your name."

@@ -32,10 +32,11 @@ HEARD_ABOUT_US = [
 ]
 
 
-# What she may tell us, in the order the form asks. The first is required; the
-# rest are optional. Spreadsheets carry the first eight (no contact wishes, and
-# never the encrypted note).
-PERSON_DETAILS = [
+# Everything she may tell us about herself, in the order the form asks; only her
+# name is required. This one list makes the form's fields, what subject access
+# shows, what erasure blanks and the spreadsheet columns, so a new field added
+# here is covered by all of them (tests/test_person_details.py checks).
+PERSON_DETAILS = (
     "known_as",
     "full_name",
     "phone",
@@ -48,7 +49,21 @@ PERSON_DETAILS = [
     "ok_to_text",
     "ok_to_email",
     "anything_to_know",
-]
+)
+# How she is happy to be contacted: choices, not details about her.
+CONTACT_WISHES = ("ok_to_call", "ok_to_text", "ok_to_email")
+# Details beyond her name: kept only once she has agreed to how we use them.
+AGREEMENT_DETAILS = tuple(
+    d for d in PERSON_DETAILS if d != "known_as" and d not in CONTACT_WISHES
+)
+# Spreadsheet columns: her contact wishes mean little without the form's
+# explanation, and the encrypted note never leaves Peerspace.
+SPREADSHEET_DETAILS = tuple(
+    d for d in PERSON_DETAILS if d not in CONTACT_WISHES and d != "anything_to_know"
+)
+# An emergency contact's details, for the form, subject access and history.
+# Tuples, as Django's inline formsets append to a form's list of fields.
+CONTACT_DETAILS = ("name", "relationship", "phone")
 
 
 class PersonQuerySet(models.QuerySet):

@@ -30,16 +30,15 @@ from .forms import PersonForm
 from .models import (
     AGE_BANDS,
     HEARD_ABOUT_US,
-    PERSON_DETAILS,
+    SPREADSHEET_DETAILS,
     Activity,
     Person,
     Session,
     Visit,
 )
 
-PERSON_COLUMNS = ["id", *PERSON_DETAILS[:8]]
-# Never anything_to_know (encrypted, sensitive) and never tokens.
-PERSON_FIELDS = PERSON_COLUMNS[1:]
+PERSON_FIELDS = SPREADSHEET_DETAILS
+PERSON_COLUMNS = ["id", *PERSON_FIELDS]
 
 VISIT_COLUMNS = [
     "date",
