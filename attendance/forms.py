@@ -45,9 +45,21 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
+    # Her emergency contacts are asked on the same page, and are details too.
+    with_contacts = True
+
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation or self.instance.organisation
+        self.contacts = (
+            ContactFormSet(
+                self.data if self.is_bound else None,
+                instance=self.instance,
+                prefix="contacts",
+            )
+            if self.with_contacts
+            else None
+        )
         if "anything_to_know" in self.fields:
             self.fields["anything_to_know"].widget.attrs["maxlength"] = NOTE_MAX
         for name in ("age_band", "heard_about_us"):
@@ -82,18 +94,37 @@ class PersonForm(forms.ModelForm):
             )
         return value
 
+    def is_valid(self) -> bool:
+        # Both, always, so every problem on the page shows at once.
+        contacts_ok = self.contacts is None or self.contacts.is_valid()
+        return super().is_valid() and contacts_ok
+
     def clean(self):
         cleaned = super().clean()
-        # Read what was typed, not only what was valid: a mistyped phone number
-        # is still a detail, so the agreement question is asked at the same time.
-        gave_details = any(
-            cleaned.get(f) or str(self.data.get(self.add_prefix(f), "")).strip()
+        if self.gave_details() and not cleaned.get("agrees"):
+            self.add_error("agrees", self.AGREE_MESSAGE)
+        return cleaned
+
+    def gave_details(self) -> bool:
+        """Did she give more than her name, an emergency contact included?
+
+        Read from what was typed, not only what was valid: a mistyped phone
+        number is still a detail, so the agreement question is asked with it.
+        """
+        typed = any(
+            self.cleaned_data.get(f)
+            or str(self.data.get(self.add_prefix(f), "")).strip()
             for f in AGREEMENT_DETAILS
             if f in self.fields
         )
-        if gave_details and not cleaned.get("agrees"):
-            self.add_error("agrees", self.AGREE_MESSAGE)
-        return cleaned
+        return typed or (
+            self.contacts is not None
+            and any(
+                str(f.data.get(f.add_prefix("name"), "")).strip()
+                and not f.data.get(f.add_prefix("DELETE"))
+                for f in self.contacts.forms
+            )
+        )
 
     AGREE_MESSAGE = (
         "Before we keep more than her name, please check she's happy with how we "
@@ -111,7 +142,13 @@ class PersonForm(forms.ModelForm):
             person.registration_token = self.cleaned_data["registration_token"]
         if commit:
             person.save()
+            self.save_contacts(person)
         return person
+
+    def save_contacts(self, person: Person) -> None:
+        if self.contacts is not None:
+            self.contacts.instance = person
+            self.contacts.save()
 
 
 class EmergencyContactForm(forms.ModelForm):

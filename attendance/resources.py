@@ -143,6 +143,9 @@ class OrganisationResource(resources.ModelResource):
 class PersonImportForm(PersonForm):
     """The person form's checks, for one row of a spreadsheet."""
 
+    # A spreadsheet row has no emergency contacts.
+    with_contacts = False
+
     class Meta(PersonForm.Meta):
         fields = PERSON_FIELDS
 

@@ -97,14 +97,14 @@ def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
             person = by_id.get(choice)
             if person is None:
                 # Derived from the sheet's token, so saving it twice adds no one twice.
-                line_token = uuid.uuid5(token, str(row["i"]))
-                person = Person.objects.filter(registration_token=line_token).first()
-                person = person or Person.objects.create(
-                    organisation=site.organisation,
-                    known_as=row["name"],
-                    form_complete=False,
-                    registration_token=line_token,
-                    created_by=request.user,
+                person, _ = Person.objects.save_once(
+                    Person(
+                        organisation=site.organisation,
+                        known_as=row["name"],
+                        form_complete=False,
+                        registration_token=uuid.uuid5(token, str(row["i"])),
+                        created_by=request.user,
+                    )
                 )
             visit, was_new = Visit.objects.sign_in(
                 person, session, by=request.user, method=Visit.PAPER, at=arrived
