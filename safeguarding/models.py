@@ -8,6 +8,7 @@ a worry is closed with a reason instead. Who may see what lives in views.py
 
 import calendar
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -44,8 +45,9 @@ CATEGORY_LABELS = dict(CATEGORIES)
 
 
 def initials_of(name: str) -> str:
-    """ "Samantha O'Brien" -> "S.O." : all a partner group ever sees of her name."""
-    letters = [w[0].upper() for w in name.split() if w[:1].isalpha()]
+    """ "Samantha O'Brien", or "s.o." as typed, -> "S.O.": all a partner group
+    ever sees of her name. A word ends at a space or a full stop; at most three."""
+    letters = [w[0].upper() for w in re.split(r"[\s.]+", name) if w[:1].isalpha()]
     return "".join(f"{c}." for c in letters[:3])
 
 
@@ -54,16 +56,19 @@ class NotDeletable(Unchangeable):
 
 
 class WorryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Every worry the user may know exists: all of her organisation's if she
-        is a safeguarding member, otherwise only the ones she raised herself."""
-        return self.filter(
-            Q(organisation_id__in=org_ids(user, SAFEGUARDING))
-            | Q(raised_by=user, organisation_id__in=org_ids(user, *TEAM))
-        )
+    def for_user(self, user, *, full: bool = False):
+        """The worries the user may know exist, or with `full` may read in full.
 
-    def for_safeguarding(self, user):
-        return self.filter(organisation_id__in=org_ids(user, SAFEGUARDING))
+        A safeguarding member knows and reads all her organisation's worries.
+        Anyone else on the team knows only the ones she raised herself, and
+        reads none of them in full.
+        """
+        readable = Q(organisation_id__in=org_ids(user, SAFEGUARDING))
+        if full:
+            return self.filter(readable)
+        return self.filter(
+            readable | Q(raised_by=user, organisation_id__in=org_ids(user, *TEAM))
+        )
 
     def active(self):
         return self.exclude(status=Worry.CLOSED)
@@ -173,9 +178,10 @@ class Worry(models.Model):
     def initials(self) -> str:
         """Who it is about, for a partner group: initials and nothing more."""
         if self.person_id:
-            return initials_of(self.person.full_name or self.person.known_as)
-        letters = [c.upper() for c in self.about_initials if c.isalpha()][:3]
-        return "".join(f"{c}." for c in letters) or "?"
+            name = self.person.full_name or self.person.known_as
+        else:
+            name = self.about_initials
+        return initials_of(name) or "?"
 
     def category_labels(self) -> list[str]:
         return [CATEGORY_LABELS.get(c, c) for c in self.categories]

@@ -23,16 +23,18 @@ from .access import get_worry_for_user
 @role_required(*TEAM)
 def worry_list(request):
     status = request.GET.get("status", "active")
-    everyone = Worry.objects.for_safeguarding(request.user).select_related(
+    everyone = Worry.objects.for_user(request.user, full=True).select_related(
         "person", "organisation", "raised_by"
     )
     if status == "active":
         everyone = everyone.active()
     elif status in dict(Worry.STATUSES):
         everyone = everyone.filter(status=status)
-    mine = Worry.objects.filter(
-        raised_by=request.user, organisation_id__in=org_ids(request.user)
-    ).select_related("person")
+    mine = (
+        Worry.objects.for_user(request.user)
+        .filter(raised_by=request.user)
+        .select_related("person")
+    )
     is_safeguarding = bool(org_ids(request.user, SAFEGUARDING))
     return render(
         request,
@@ -190,7 +192,9 @@ def chronology(request, person_pk: int):
         organisation_id__in=org_ids(request.user, SAFEGUARDING),
     )
     worries = list(
-        person.worries.prefetch_related(
+        Worry.objects.for_user(request.user, full=True)
+        .filter(person=person)
+        .prefetch_related(
             Prefetch(
                 "reviews",
                 queryset=WorryReview.objects.select_related("session", "referred_by"),
