@@ -23,6 +23,7 @@ from django.utils import timezone
 from import_export import fields, resources
 
 from peerspace.accounts.models import Site
+from peerspace.fields import parse_id
 from peerspace.spreadsheets import as_typed
 from peerspace.text import fold
 
@@ -233,9 +234,8 @@ class PersonResource(OrganisationResource):
                 created_by=self.user,
             )
             return person, True
-        person = None
-        if re.fullmatch(r"[0-9]{1,18}", raw):
-            person = self.get_queryset().filter(pk=int(raw)).first()
+        pk = parse_id(raw)
+        person = self.get_queryset().filter(pk=pk).first() if pk else None
         if person is None:
             # Never fall through to "new person with this id": save() with an
             # explicit pk would update whichever row has it, in any organisation.
@@ -476,9 +476,7 @@ class VisitResource(OrganisationResource):
         raw_id = cell_text(row.get("person_id"))
         name = " ".join(cell_text(row.get("known_as")).split())
         if raw_id:
-            person = None
-            if re.fullmatch(r"[0-9]{1,18}", raw_id):
-                person = by_id.get(int(raw_id))
+            person = by_id.get(parse_id(raw_id))
             if person is None:
                 errors["person_id"] = (
                     f"No person with id {raw_id} in your organisation. Import people "

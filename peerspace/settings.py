@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "peerspace.middleware.LoginRequiredMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
-    "peerspace.middleware.NoStoreMiddleware",
+    "peerspace.middleware.PrivacyHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -208,6 +209,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # formula; this only guards a file written by django-import-export's own formats.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Funder reports print any count from 1 up to one less than this as "fewer
+# than ..." so no woman can be recognised; each saved report may change it.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+if not 2 <= REPORT_SUPPRESSION_THRESHOLD <= 20:
+    raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be from 2 to 20.")
 # Imports are read into memory: keep uploads small and refuse big ones clearly.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024

@@ -2,8 +2,9 @@
 
 The most sensitive records in Peerspace. Every free-text field is encrypted at
 rest, every model keeps its full history, and nothing is deleted through the app:
-a worry is closed with a reason instead. Who may see what lives in views.py
-(one access helper per object type) and in the QuerySet methods below.
+a worry is closed with a reason instead. Who may see what lives in the QuerySet
+methods below (Worry.objects.for_user) and in views/access.py (one access
+helper per object type).
 """
 
 import calendar
