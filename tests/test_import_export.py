@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session as DbSession
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from attendance.models import Activity, Person, Session, Visit
+from attendance.models import SPREADSHEET_DETAILS, Activity, Person, Session, Visit
 from attendance.resources import PersonResource
 from attendance.views.transfer import read_csv
 from tests.conftest import client_for
@@ -135,17 +135,7 @@ def test_it_exports_people_as_csv(alice_client, org, person, other_person):
     )
     assert response.content.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
     rows = read_export(response)
-    assert rows[0] == [
-        "id",
-        "known_as",
-        "full_name",
-        "phone",
-        "email",
-        "address",
-        "postcode",
-        "age_band",
-        "heard_about_us",
-    ]
+    assert rows[0] == ["id", *SPREADSHEET_DETAILS]
     assert rows[1][:4] == [str(person.pk), "Sam", "Samantha O'Brien", "07700 900123"]
     assert len(rows) == 2  # not Olga, from the other organisation
     assert b"quiet corner" not in response.content
