@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from attendance.models import Person
+from peerspace import crypto
 from peerspace.accounts.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -180,6 +181,8 @@ class Worry(models.Model):
         """Who it is about, for a partner group: initials and nothing more."""
         if self.person_id:
             name = self.person.full_name or self.person.known_as
+        elif isinstance(self.about_initials, crypto.Unreadable):
+            return "?"  # not the placeholder's own initials
         else:
             name = self.about_initials
         return initials_of(name) or "?"
