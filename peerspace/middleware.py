@@ -83,8 +83,13 @@ class KioskLockdownMiddleware:
         return None
 
 
-class NoStoreMiddleware:
-    """A shared tablet's back button must not show the last person's details."""
+class PrivacyHeadersMiddleware:
+    """Headers that keep a shared device private.
+
+    Signed-in pages are never stored, so a tablet's back button can't show the
+    last person's details; and no page may use the camera, microphone or
+    location (settings.PERMISSIONS_POLICY).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "peerspace.middleware.FirstPasswordMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
-    "peerspace.middleware.NoStoreMiddleware",
+    "peerspace.middleware.PrivacyHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -230,8 +230,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Our exports are written by peerspace/spreadsheets.py, which escapes every
+# formula; this only guards a file written by django-import-export's own formats.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Funder reports print any count from 1 up to one less than this as "fewer
+# than ..." so no woman can be recognised; each saved report may change it.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+if not 2 <= REPORT_SUPPRESSION_THRESHOLD <= 20:
+    raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be from 2 to 20.")
 # Imports are read into memory: keep uploads small and refuse big ones clearly.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024

@@ -10,12 +10,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peerspace.http import safe_next
 from peerspace.middleware import FIRST_PASSWORD, first_password_allowed
-from peerspace.permissions import COORDINATOR, memberships, role_required
+from peerspace.permissions import (
+    COORDINATOR,
+    org_url,
+    organisation_for,
+    role_required,
+)
 
 from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
 from .models import AuthenticatorApp, FirstPassword, Membership, RecoveryCodes, Site
@@ -28,10 +33,7 @@ def two_factor_exempt(view):
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return settings.LOGIN_REDIRECT_URL
+    return safe_next(request, settings.LOGIN_REDIRECT_URL)
 
 
 def _confirmed_totp(user):
@@ -159,17 +161,11 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 # The team: the coordinator adds logins, gives roles, and looks after sites.
 
 
-def _coordinated_organisation(request):
-    return next(
-        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
-    )
-
-
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def team(request):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     member_form = MemberForm(request.POST if "add_member" in request.POST else None)
     kiosk_form = KioskForm(
         request.POST if "add_kiosk" in request.POST else None, organisation=organisation
@@ -200,7 +196,7 @@ def team(request):
                         site=data["site"],
                     )
             messages.success(request, f"Added {user.username}.")
-            return redirect("team")
+            return redirect(org_url("team", organisation))
         messages.error(request, "Please check the highlighted answers.")
     members = (
         Membership.objects.filter(organisation=organisation)
@@ -227,13 +223,13 @@ def team(request):
 @require_POST
 @role_required(COORDINATOR)
 def remove_member(request, user_pk: int):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     user = get_object_or_404(
         get_user_model(), pk=user_pk, memberships__organisation=organisation
     )
     if user == request.user:
         messages.error(request, "You can't remove yourself. Ask another coordinator.")
-        return redirect("team")
+        return redirect(org_url("team", organisation))
     with transaction.atomic():
         Membership.objects.filter(user=user, organisation=organisation).delete()
         if not user.memberships.exists():
@@ -241,13 +237,13 @@ def remove_member(request, user_pk: int):
             user.is_active = False
             user.save(update_fields=["is_active"])
     messages.success(request, f"{user.username} is no longer on the team.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_POST
 @role_required(COORDINATOR)
 def site_add(request):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     form = SiteForm(request.POST)
     if form.is_valid():
         name = form.cleaned_data["name"].strip()
@@ -262,26 +258,26 @@ def site_add(request):
             messages.success(request, f"Added the {name} site.")
     else:
         messages.error(request, "Please give the site a name.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_POST
 @role_required(COORDINATOR)
 def site_toggle(request, pk: int):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     site = get_object_or_404(Site, pk=pk, organisation=organisation)
     site.is_active = not site.is_active
     site.save(update_fields=["is_active"])
     state = "open again" if site.is_active else "closed (its records are kept)"
     messages.success(request, f"{site.name} is {state}.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def privacy_notice(request):
     """The words each woman agrees to: a new version whenever they change."""
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     form = DataUseStatementForm(
         request.POST or None, initial={"text": organisation.data_use_statement}
     )
@@ -297,7 +293,7 @@ def privacy_notice(request):
                 request,
                 f"Nothing changed, so it's still version {organisation.data_use_version}.",
             )
-        return redirect("privacy_notice")
+        return redirect(org_url("privacy_notice", organisation))
     return render(
         request,
         "accounts/privacy_notice.html",

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.models import Person, fold
-from peerspace.accounts.models import Organisation
+from attendance.models import Person
 from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
+from peerspace.permissions import organisations as team_organisations
+from peerspace.text import fold
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
@@ -22,17 +23,19 @@ from .access import get_alert_for_user, get_worry_for_user, safe_next
 @role_required(*TEAM)
 def worry_list(request):
     status = request.GET.get("status", "active")
-    everyone = Worry.objects.for_safeguarding(request.user).select_related(
+    everyone = Worry.objects.for_user(request.user, full=True).select_related(
         "person", "organisation", "raised_by"
     )
     if status == "active":
         everyone = everyone.active()
     elif status in dict(Worry.STATUSES):
         everyone = everyone.filter(status=status)
-    mine = Worry.objects.filter(
-        raised_by=request.user, organisation_id__in=org_ids(request.user)
-    ).select_related("person")
-    is_safeguarding = bool(org_ids(request.user, [SAFEGUARDING]))
+    mine = (
+        Worry.objects.for_user(request.user)
+        .filter(raised_by=request.user)
+        .select_related("person")
+    )
+    is_safeguarding = bool(org_ids(request.user, SAFEGUARDING))
     return render(
         request,
         "safeguarding/worry_list.html",
@@ -56,7 +59,7 @@ def worry_new(request):
     person_id = parse_id(request.GET.get("person"))
     if person_id:
         person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
-    organisations = list(Organisation.objects.filter(pk__in=org_ids(request.user)))
+    organisations = team_organisations(request.user)
     form = WorryForm(
         request.POST if request.method == "POST" else None,
         person=person,
@@ -226,10 +229,12 @@ def chronology(request, person_pk: int):
     person = get_object_or_404(
         Person,
         pk=person_pk,
-        organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+        organisation_id__in=org_ids(request.user, SAFEGUARDING),
     )
     worries = list(
-        person.worries.prefetch_related(
+        Worry.objects.for_user(request.user, full=True)
+        .filter(person=person)
+        .prefetch_related(
             Prefetch(
                 "reviews",
                 queryset=WorryReview.objects.select_related("session", "referred_by"),
