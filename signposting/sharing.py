@@ -14,10 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.views.transfer import read_csv, read_xlsx
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
+    org_url,
+    organisation_for,
+    organisations,
     role_required,
 )
 
@@ -36,20 +40,19 @@ from .models import (
     PendingImport,
     Service,
 )
-from .resources import ServiceResource, export_services
-from .views import _organisation
+from .resources import ServiceResource
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def sharing(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     settings_ = DirectorySettings.for_organisation(organisation)
     form = DirectorySettingsForm(request.POST or None, instance=settings_)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Sharing settings saved.")
-        return redirect("signposting:sharing")
+        return redirect(org_url("signposting:sharing", organisation))
     return render(
         request,
         "signposting/sharing.html",
@@ -80,7 +83,7 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @role_required(COORDINATOR)
 def export_hsds(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     services = hsds.export_services(
         Service.objects.filter(organisation=organisation).order_by("name", "id")
     )
@@ -100,17 +103,10 @@ def export_hsds(request):
 @require_GET
 @role_required(COORDINATOR)
 def export_table(request):
-    organisation = _organisation(request, COORDINATOR)
-    if request.GET.get("format") == "xlsx":
-        return _attachment(
-            export_services(organisation, "xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _export_name(organisation, "xlsx"),
-        )
-    return _attachment(
-        export_services(organisation, "csv"),
-        "text/csv; charset=utf-8",
-        _export_name(organisation, "csv"),
+    organisation = organisation_for(request, COORDINATOR)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return spreadsheets.download(
+        ServiceResource(organisation).export(), fmt, _export_name(organisation, fmt)
     )
 
 
@@ -140,7 +136,7 @@ def _pending(request, organisation, kind: str) -> PendingImport:
 @role_required(COORDINATOR)
 def import_hsds(request):
     """Upload, see what would happen, then import it all or nothing."""
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": ImportForm()}
     if request.method == "POST" and "pending" in request.POST:
         pending = _pending(request, organisation, PendingImport.HSDS)
@@ -191,7 +187,7 @@ def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
     (rows, unzipped size, runs of empty rows), so a huge file is refused at once."""
     reader = read_xlsx if filename.lower().endswith(".xlsx") else read_csv
     try:
-        return reader(data).dataset
+        return spreadsheets.read_back(reader(data).dataset)
     except ValidationError as e:
         raise hsds.ImportFileError(" ".join(e.messages)) from None
 
@@ -207,7 +203,7 @@ def _table_errors(result) -> list[str]:
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def import_table(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": TableImportForm()}
     status = 200
     if request.method == "POST":
@@ -265,14 +261,14 @@ def _get_feed_for_user(request, pk: int) -> Feed:
     return get_object_or_404(
         Feed.objects.select_related("organisation"),
         pk=pk,
-        organisation=_organisation(request, COORDINATOR),
+        organisation__in=organisations(request.user, COORDINATOR),
     )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def feeds(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     form = FeedForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         feed = form.save(commit=False)
@@ -333,5 +329,5 @@ def feed_action(request, pk: int):
         messages.success(
             request, f"Stopped following {name}. Its services are still here."
         )
-        return redirect("signposting:feeds")
+        return redirect(org_url("signposting:feeds", feed.organisation))
     return redirect("signposting:feed", feed.pk)

@@ -40,7 +40,11 @@ SECTIONS = [
 SECTION_KEYS = [key for key, _ in SECTIONS]
 SECTION_TITLES = dict(SECTIONS)
 
-DEFAULT_THRESHOLD = getattr(settings, "REPORT_SUPPRESSION_THRESHOLD", 5)
+
+def default_threshold() -> int:
+    """Read when a report is made, so the setting needs no migration."""
+    return settings.REPORT_SUPPRESSION_THRESHOLD
+
 
 OUTCOMES = [
     ("into-work", "Into work"),
@@ -65,7 +69,7 @@ class ReportTemplateQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
+        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
 
 
 class ReportTemplate(models.Model):
@@ -95,7 +99,7 @@ class ReportTemplate(models.Model):
     )
     threshold = models.PositiveSmallIntegerField(
         "Hide numbers smaller than",
-        default=DEFAULT_THRESHOLD,
+        default=default_threshold,
         validators=[MinValueValidator(2), MaxValueValidator(20)],
         help_text=(
             "So that no woman can be recognised, any count from 1 up to one less "
@@ -173,7 +177,7 @@ class StoryQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
+        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
 
     def in_report(self, organisation, start: dt.date, end: dt.date, sites, all_sites):
         """Stories told in the period at these sites (or at no one site when the

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from peerspace import spreadsheets
+
 from .package import PackageError, assemble
 from .schema import MAX_DEPTH, MAX_NUMBER_DIGITS, table_for_file
 from .shapes import Batch, batch_from_document
@@ -210,7 +212,11 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
         rows = []
         for row in csv.DictReader(io.StringIO(text, newline="")):
             rows.append(
-                {k: (v or "") for k, v in row.items() if isinstance(k, str) and k}
+                {
+                    k: spreadsheets.as_typed(v or "")
+                    for k, v in row.items()
+                    if isinstance(k, str) and k
+                }
             )
             if len(rows) > MAX_RECORDS * 20:
                 raise ImportFileError(f"{name} has too many rows to import at once.")

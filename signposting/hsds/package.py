@@ -7,11 +7,12 @@ into tables, merging the copies of a record into one row. Every column that came
 in goes back out, whatever it is called.
 """
 
-import csv
 import io
 import json
 import zipfile
 from dataclasses import dataclass
+
+from peerspace import spreadsheets
 
 from .schema import CSV_FILES, NUMBER, number, tables
 
@@ -181,14 +182,16 @@ def _why(row: dict, table: str, by_id: dict) -> str:
 # --- Writing ---------------------------------------------------------------------
 
 
-def _cell(value) -> str:
+def _cell(value):
+    """A value as a cell: numbers stay numbers (so a negative longitude isn't
+    taken for a formula); text is made safe by csv_text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return value
 
 
 def flatten(services: list[dict], extra: dict[str, list[dict]] | None = None):
@@ -255,12 +258,8 @@ def write_zip(
             columns = [c for c in known if c in seen] + sorted(seen - set(known))
             if not columns:
                 columns = [c for c, f in tables()["service"].items() if not f.child]
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_cell(row.get(c)) for c in columns])
-            zf.writestr(filename, text.getvalue())
+            cells = ([_cell(row.get(c)) for c in columns] for row in rows)
+            zf.writestr(filename, spreadsheets.csv_text(columns, cells))
             resources.append(
                 {
                     "name": table,
