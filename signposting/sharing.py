@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.views.transfer import read_csv, read_xlsx
 from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
@@ -24,6 +23,7 @@ from peerspace.permissions import (
     organisations,
     role_required,
 )
+from peerspace.spreadsheets import read_csv, read_xlsx
 
 from . import feeds as feed_checks
 from . import hsds
