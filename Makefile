@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 KEY_FILE := .field-encryption-key
 
-.PHONY: run install install-dev key test lint format bench clean
+.PHONY: run install install-dev key test lint format bench clean messages compilemessages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,18 @@ $(KEY_FILE): | $(VENV)/bin/python
 TWO_FACTOR_REQUIRED ?= 0
 export TWO_FACTOR_REQUIRED
 
-run: install key
+# Translations (docs/translating.md). `make messages` finds the strings marked
+# in the code and updates every language's .po (needs GNU gettext: Debian's
+# gettext); `make compilemessages` builds the .mo files from them in Python.
+messages: install-dev
+	$(PY) manage.py makemessages -d django
+	$(PY) manage.py makemessages -d djangojs
+	$(MAKE) compilemessages
+
+compilemessages: install
+	DEBUG=1 $(PY) manage.py compile_translations
+
+run: install key compilemessages
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo
 	@echo "Peerspace is at http://127.0.0.1:$(PORT)/ (two-factor sign-in: $(if $(filter 1,$(TWO_FACTOR_REQUIRED)),on,off for the demo))"
@@ -47,7 +58,7 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+test: lint compilemessages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Throughput against a bare view under gunicorn: see benchmarks/README.md.
@@ -55,4 +66,5 @@ bench: install-dev key
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles test.sqlite3*
+	rm -rf $(VENV) staticfiles test.sqlite3* .pseudo-locale
+	find locale -name '*.mo' -delete

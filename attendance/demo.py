@@ -13,7 +13,6 @@ from attendance.models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 
 FIRST_NAMES = (
@@ -66,6 +65,7 @@ def make_demo(org, sites, rng, scale):
     today = timezone.localdate()
     start = today - dt.timedelta(days=365)
     n_people = 150 * scale
+    statement = org.data_use_statement_in(None)
     people = []
     for i in range(n_people):
         first = rng.choice(URDU_NAMES if i % 37 == 5 else FIRST_NAMES)
@@ -93,10 +93,10 @@ def make_demo(org, sites, rng, scale):
             form_complete=rng.random() > 0.03,
             created=timezone.make_aware(dt.datetime.combine(joined, dt.time(10, 30))),
         )
-        person.search_key = " " + fold(f"{person.known_as} {person.full_name}") + " "
+        person.refresh_keys()  # bulk_create doesn't call save()
         if person.form_complete:
+            person.record_agreement(statement)
             person.data_use_agreed_at = person.created
-            person.data_use_version = org.data_use_version
         people.append(person)
     people = bulk_create_with_history(people, Person, batch_size=500)
     people = list(org.people.order_by("id"))

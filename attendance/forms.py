@@ -1,8 +1,9 @@
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from peerspace.accounts.models import Site
+from peerspace.accounts.models import Site, is_main_language
 from peerspace.fields import TokenField
 from peerspace.text import clean_phone, clean_postcode
 
@@ -25,6 +26,9 @@ class PersonForm(forms.ModelForm):
         label="She's happy with how we use her information (read above)",
     )
     registration_token = TokenField()
+    # Which words about how we use her information the form showed her
+    # ("version:language"), so her agreement records what she read.
+    data_use_shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Person
@@ -68,6 +72,16 @@ class PersonForm(forms.ModelForm):
                 self.fields[name].choices = [("", "Rather not say"), *choices]
         if self.instance.pk and self.instance.data_use_agreed_at:
             self.fields["agrees"].initial = True
+        # The statement in the language the form is shown in, or in English
+        # (and the form says so) until the organisation has written it there.
+        language = get_language()
+        self.statement = self.organisation.data_use_statement_in(language)
+        self.statement_in_english = (
+            not is_main_language(language) and self.statement.language != language
+        )
+        self.fields[
+            "data_use_shown"
+        ].initial = f"{self.statement.version}:{self.statement.language}"
 
     def clean_known_as(self):
         value = " ".join(self.cleaned_data["known_as"].split())
@@ -137,13 +151,24 @@ class PersonForm(forms.ModelForm):
         person.organisation = self.organisation
         person.form_complete = True
         if self.cleaned_data.get("agrees") and not person.data_use_agreed_at:
-            person.record_agreement()
+            person.record_agreement(self.shown_statement())
         if self.cleaned_data.get("registration_token") and not person.pk:
             person.registration_token = self.cleaned_data["registration_token"]
         if commit:
             person.save()
             self.save_contacts(person)
         return person
+
+    def shown_statement(self):
+        """The words the form showed her, even if they have changed since;
+        the ones it would show now if that can't be told."""
+        version, _colon, language = (
+            self.cleaned_data.get("data_use_shown") or ""
+        ).partition(":")
+        shown = version.isdigit() and self.organisation.data_use_statement_version(
+            int(version), language
+        )
+        return shown or self.statement
 
     def save_contacts(self, person: Person) -> None:
         if self.contacts is not None:

@@ -6,30 +6,31 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from peerspace.accounts.models import Organisation, Site
 from peerspace.fields import EncryptedTextField
-from peerspace.text import fold
+from peerspace.text import fold, sort_key
 
 AGE_BANDS = [
-    ("under-18", "Under 18"),
-    ("18-24", "18 to 24"),
-    ("25-34", "25 to 34"),
-    ("35-44", "35 to 44"),
-    ("45-54", "45 to 54"),
-    ("55-64", "55 to 64"),
-    ("65-74", "65 to 74"),
-    ("75+", "75 or over"),
+    ("under-18", _("Under 18")),
+    ("18-24", _("18 to 24")),
+    ("25-34", _("25 to 34")),
+    ("35-44", _("35 to 44")),
+    ("45-54", _("45 to 54")),
+    ("55-64", _("55 to 64")),
+    ("65-74", _("65 to 74")),
+    ("75+", _("75 or over")),
 ]
 
 HEARD_ABOUT_US = [
-    ("friend", "A friend or family member"),
-    ("walked-past", "Walked past or saw a poster"),
-    ("social-media", "Facebook or other social media"),
-    ("group", "Another group or community centre"),
-    ("professional", "A support worker, GP or other professional"),
-    ("other", "Somewhere else"),
+    ("friend", _("A friend or family member")),
+    ("walked-past", _("Walked past or saw a poster")),
+    ("social-media", _("Facebook or other social media")),
+    ("group", _("Another group or community centre")),
+    ("professional", _("A support worker, GP or other professional")),
+    ("other", _("Somewhere else")),
 ]
 
 
@@ -107,7 +108,7 @@ class PersonQuerySet(models.QuerySet):
         either = Q()
         for name in wanted:
             either |= _search_q(name)
-        for person in self.filter(either).order_by("known_as", "id")[:most]:
+        for person in self.filter(either).order_by("sort_key", "id")[:most]:
             for name in wanted:
                 words = _search_words(name)
                 matches = found[name]
@@ -165,31 +166,46 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="people"
     )
-    known_as = models.CharField("What would you like us to call you?", max_length=100)
-    full_name = models.CharField("Full name", max_length=200, blank=True)
-    address = models.TextField("Address", max_length=500, blank=True)
-    postcode = models.CharField("Postcode", max_length=10, blank=True)
-    phone = models.CharField("Phone", max_length=30, blank=True)
-    email = models.EmailField("Email", max_length=200, blank=True)
-    age_band = models.CharField("Age", max_length=10, blank=True, choices=AGE_BANDS)
+    known_as = models.CharField(
+        _("What would you like us to call you?"), max_length=100
+    )
+    full_name = models.CharField(_("Full name"), max_length=200, blank=True)
+    address = models.TextField(_("Address"), max_length=500, blank=True)
+    postcode = models.CharField(_("Postcode"), max_length=10, blank=True)
+    phone = models.CharField(_("Phone"), max_length=30, blank=True)
+    email = models.EmailField(_("Email"), max_length=200, blank=True)
+    age_band = models.CharField(_("Age"), max_length=10, blank=True, choices=AGE_BANDS)
     heard_about_us = models.CharField(
-        "How did you hear about us?", max_length=20, blank=True, choices=HEARD_ABOUT_US
+        _("How did you hear about us?"),
+        max_length=20,
+        blank=True,
+        choices=HEARD_ABOUT_US,
     )
     anything_to_know = EncryptedTextField(
-        "Anything you feel we need to know", blank=True
+        _("Anything you feel we need to know"), blank=True
     )
-    ok_to_call = models.BooleanField("Phone calls are fine", default=False)
-    ok_to_text = models.BooleanField("Text messages are fine", default=False)
-    ok_to_email = models.BooleanField("Emails are fine", default=False)
-    data_use_agreed_at = models.DateTimeField(null=True, blank=True)
-    data_use_version = models.PositiveIntegerField(null=True, blank=True)
+    ok_to_call = models.BooleanField(_("Phone calls are fine"), default=False)
+    ok_to_text = models.BooleanField(_("Text messages are fine"), default=False)
+    ok_to_email = models.BooleanField(_("Emails are fine"), default=False)
+    data_use_agreed_at = models.DateTimeField(
+        _("Agreed to how we use her information"), null=True, blank=True
+    )
+    data_use_version = models.PositiveIntegerField(
+        _("Version of the words she agreed to"), null=True, blank=True
+    )
+    # The language the words she agreed to were in (a code from LANGUAGES).
+    data_use_language = models.CharField(
+        _("Language of the words she agreed to"), max_length=15, blank=True
+    )
     # Folded names, for search as you type (see fold()).
     search_key = models.CharField(max_length=320, blank=True, editable=False)
+    # Her name's place in alphabetical order, in any script (see sort_key()).
+    sort_key = models.CharField(max_length=256, blank=True, editable=False)
     # Quick-added at a busy door: name only, the rest of the form still to do.
     form_complete = models.BooleanField(default=True)
     # One per form shown, so a double-tapped "Save" can't make two people.
     registration_token = models.UUIDField(null=True, blank=True, unique=True)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("First recorded"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -200,25 +216,36 @@ class Person(models.Model):
     # Set when her details were erased; the row stays so past counts don't change.
     erased_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["registration_token", "search_key"])
+    history = HistoricalRecords(
+        excluded_fields=["registration_token", "search_key", "sort_key"]
+    )
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        ordering = ["known_as", "id"]
+        ordering = ["sort_key", "id"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["organisation", "known_as"])]
+        indexes = [models.Index(fields=["organisation", "sort_key"])]
 
     def __str__(self) -> str:
         return self.known_as
 
     def save(self, *args, **kwargs):
-        self.search_key = " " + fold(f"{self.known_as} {self.full_name}") + " "
+        self.refresh_keys()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "search_key",
+                "sort_key",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("attendance:person", args=[self.pk])
+
+    def refresh_keys(self) -> None:
+        """Her names as search and alphabetical order read them."""
+        self.search_key = " " + fold(f"{self.known_as} {self.full_name}") + " "
+        self.sort_key = sort_key(self.known_as)
 
     @property
     def display_name(self) -> str:
@@ -231,18 +258,34 @@ class Person(models.Model):
             count=Count("id"), first=Min("session__date"), last=Max("session__date")
         )
 
-    def record_agreement(self) -> None:
+    def agreed_statement(self):
+        """The words she agreed to (a DataUseStatementVersion), in the
+        language she read them in; None if she hasn't been asked."""
+        if not self.data_use_agreed_at:
+            return None
+        return self.organisation.data_use_statement_version(
+            self.data_use_version, self.data_use_language
+        )
+
+    def record_agreement(self, statement=None) -> None:
+        """She agreed to the words she was shown: the statement (a
+        DataUseStatementVersion: its version and language), or the current
+        words in English."""
+        statement = statement or self.organisation.data_use_statement_in(None)
         self.data_use_agreed_at = timezone.now()
-        self.data_use_version = self.organisation.data_use_version
+        self.data_use_version = statement.version
+        self.data_use_language = statement.language
 
 
 class EmergencyContact(models.Model):
     person = models.ForeignKey(
         Person, models.CASCADE, related_name="emergency_contacts"
     )
-    name = models.CharField("Name", max_length=100)
-    relationship = models.CharField("Who are they to you?", max_length=60, blank=True)
-    phone = models.CharField("Phone", max_length=30)
+    name = models.CharField(_("Name"), max_length=100)
+    relationship = models.CharField(
+        _("Who are they to you?"), max_length=60, blank=True
+    )
+    phone = models.CharField(_("Phone"), max_length=30)
 
     history = HistoricalRecords()
 
@@ -258,7 +301,7 @@ class Activity(models.Model):
         Organisation, models.CASCADE, related_name="activities"
     )
     name = models.CharField(max_length=60)
-    is_active = models.BooleanField("Still running", default=True)
+    is_active = models.BooleanField(_("Still running"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -395,9 +438,9 @@ class Visit(models.Model):
     KIOSK = "kiosk"
     PAPER = "paper"
     METHODS = [
-        (FACILITATOR, "Signed in at the door"),
-        (KIOSK, "Signed herself in at the kiosk"),
-        (PAPER, "Entered from a paper sheet"),
+        (FACILITATOR, _("Signed in at the door")),
+        (KIOSK, _("Signed herself in at the kiosk")),
+        (PAPER, _("Entered from a paper sheet")),
     ]
 
     # Null for an unnamed head-count, or once a person has been anonymised.
@@ -410,7 +453,7 @@ class Visit(models.Model):
     activity = models.ForeignKey(
         Activity, models.SET_NULL, null=True, blank=True, related_name="visits"
     )
-    helped_out = models.BooleanField("Helped out today", default=False)
+    helped_out = models.BooleanField(_("Helped out today"), default=False)
     signed_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

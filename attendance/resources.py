@@ -161,7 +161,7 @@ class PersonImportForm(PersonForm):
         ):
             self.fields[name].error_messages["invalid_choice"] = (
                 "Please use one of: "
-                + ", ".join(label for _, label in choices)
+                + ", ".join(str(label) for _, label in choices)
                 + " (or leave it blank)."
             )
 

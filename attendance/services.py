@@ -1,10 +1,12 @@
 """Actions on a person that write several models at once."""
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peerspace import crypto
+from peerspace.text import sort_key
 
 from .models import (
     CONTACT_DETAILS,
@@ -47,6 +49,7 @@ def erase_person(person: Person) -> None:
         **erased,
         registration_token=None,
         search_key="",
+        sort_key=sort_key(ERASED_NAME),
         form_complete=True,
         erased_at=timezone.now(),
     )
@@ -59,15 +62,23 @@ def erase_person(person: Person) -> None:
 subject_access_sections = Signal()
 
 # Her details, and when she agreed to how we use them and first came.
-PERSON_FIELDS = [*PERSON_DETAILS, "data_use_agreed_at", "data_use_version", "created"]
+PERSON_FIELDS = [
+    *PERSON_DETAILS,
+    "data_use_agreed_at",
+    "data_use_version",
+    "data_use_language",
+    "created",
+]
 
 
 # What subject_access() holds before other apps add their sections.
 CORE_SECTIONS = {
     "organisation",
     "generated",
+    "language",
     "person",
     "data_use_statement_current",
+    "data_use_statement_current_language",
     "data_use_statement_agreed",
     "emergency_contacts",
     "visits",
@@ -83,21 +94,34 @@ def _plain(value):
 
 
 def _agreed_statement(person: Person) -> dict | None:
-    """The words she agreed to, as they were then."""
-    if not person.data_use_agreed_at:
-        return None
-    found = person.organisation.data_use_statement_version(person.data_use_version)
+    """The words she agreed to, as they were then, in the language she read."""
+    found = person.agreed_statement()
     if found is None:
         return None
     return {
         "version": found.version,
+        "language": found.language,
         "in_use_from": found.in_use_from.isoformat(),
         "text": found.text,
     }
 
 
-def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
-    """Everything held about her, history included, as plain data."""
+def subject_access(
+    person: Person, *, include_sensitive: bool = False, language: str | None = None
+) -> dict:
+    """Everything held about her, history included, as plain data.
+
+    In her language: how we use her information in it (in English if the
+    organisation hasn't written it there), and every word of ours in the
+    data, such as how a visit was recorded. The keys stay English: they are
+    the names of the fields, for software to read.
+    """
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _subject_access(person, include_sensitive, language)
+
+
+def _subject_access(person: Person, include_sensitive: bool, language: str) -> dict:
     history = [
         {
             "when": h.history_date.isoformat(),
@@ -132,11 +156,14 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
             "session__date"
         )
     ]
+    current = person.organisation.data_use_statement_in(language)
     data = {
         "organisation": person.organisation.name,
         "generated": timezone.now().isoformat(),
+        "language": language,
         "person": {f: _plain(getattr(person, f)) for f in PERSON_FIELDS},
-        "data_use_statement_current": person.organisation.data_use_statement,
+        "data_use_statement_current": current.text,
+        "data_use_statement_current_language": current.language,
         "data_use_statement_agreed": _agreed_statement(person),
         "emergency_contacts": [
             {d: getattr(c, d) for d in CONTACT_DETAILS} for c in contacts
@@ -145,7 +172,7 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
         "history": history,
         "emergency_contact_history": contact_history,
     }
-    for _, section in subject_access_sections.send(
+    for _receiver, section in subject_access_sections.send(
         sender=Person, person=person, include_sensitive=include_sensitive
     ):
         if section:

@@ -9,10 +9,12 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
-from peerspace import crypto, drafts, permissions
+from peerspace import crypto, drafts, i18n, permissions
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,22 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         else:
             next_path = "/"
         return redirect_to_login(next_path, self.get_login_url(view_func))
+
+
+class UserLanguageMiddleware:
+    """Pages in her own choice of language (Profile.language, put in her
+    session when she signs in; the kiosk's for the woman using it), over her
+    browser's, which LocaleMiddleware has already chosen."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = request.session.get(i18n.LANGUAGE_SESSION_KEY)
+        if code and i18n.is_available(code):
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        return self.get_response(request)
 
 
 class UnreadableRecordMiddleware:
@@ -130,8 +148,10 @@ class SessionLimitsMiddleware:
                 auth_logout(request)
                 messages.info(
                     request,
-                    "You were signed out to keep people's details safe. "
-                    "Please sign in again.",
+                    _(
+                        "You were signed out to keep people's details safe. "
+                        "Please sign in again."
+                    ),
                 )
                 # Now anonymous: LoginRequiredMiddleware keeps any form she was
                 # posting (see drafts) and sends her to the login page.

@@ -70,10 +70,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware: the browser's language (Django's
+    # place for it); UserLanguageMiddleware below puts her own choice over it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "peerspace.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "peerspace.middleware.SessionLimitsMiddleware",
     "peerspace.middleware.LoginRequiredMiddleware",
@@ -208,10 +212,66 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Languages: see docs/translating.md. English (with UK dates and numbers) is
+# the default and comes first; each language is named in itself, as a woman
+# choosing hers at the kiosk reads it. A group adds its own with
+# EXTRA_LANGUAGES, "code:Name" (":rtl" for a right-to-left script), e.g.
+# EXTRA_LANGUAGES="so:Soomaali,ps:پښتو:rtl", once it has a catalogue in locale/.
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+
+
+def language_entry(item: str) -> tuple[str, str, bool]:
+    """(code, name, right-to-left) from "code:Name" or "code:Name:rtl"."""
+    parts = [p.strip() for p in item.split(":")]
+    if len(parts) < 2 or not all(parts[:2]) or parts[2:] not in ([], ["rtl"]):
+        raise ImproperlyConfigured(
+            f"EXTRA_LANGUAGES: {item!r} should be code:Name or code:Name:rtl."
+        )
+    return parts[0].lower(), parts[1], parts[2:] == ["rtl"]
+
+
+EXTRA_LANGUAGES = [language_entry(item) for item in env_list("EXTRA_LANGUAGES")]
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("ur", "اردو"),
+    ("ar", "العربية"),
+    *[(code, name) for code, name, _ in EXTRA_LANGUAGES],
+]
+LANGUAGES_BIDI = [
+    "he",
+    "ar",
+    "ar-dz",
+    "ckb",
+    "fa",
+    "ur",
+    *[code for code, _, rtl in EXTRA_LANGUAGES if rtl],
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A made-up language in which every translated string shows as ⟦Ŧŕàñšļàţéđ⟧,
+# so English that skipped translation stands out. Built from the English
+# catalogue by `manage.py compile_translations`; offered only when developing
+# (tests switch it on for themselves).
+PSEUDO_LANGUAGE = ("en-xa", "⟦Ƥšéûđö⟧")
+PSEUDO_LOCALE_PATH = BASE_DIR / ".pseudo-locale"
+if DEBUG:
+    LANGUAGES.append(PSEUDO_LANGUAGE)
+    LOCALE_PATHS.append(PSEUDO_LOCALE_PATH)
+# UK dates and numbers for English and for any language Django has no formats
+# for (peerspace/formats/ has Urdu's); each other language its own.
+FORMAT_MODULE_PATH = ["peerspace.formats"]
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+TIME_FORMAT = "H:i"
+FIRST_DAY_OF_WEEK = 1  # Monday
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

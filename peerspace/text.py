@@ -1,6 +1,7 @@
 """Rules for text people type, shared by every app: matching names, phone
 numbers and UK postcodes."""
 
+import functools
 import re
 import unicodedata
 
@@ -10,12 +11,71 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 
+# One name is spelt with different letters on an Arabic and an Urdu (or
+# Persian) keyboard, and in different countries: "Fatima" ends in ة or ه,
+# "Yasmin" has ي or ی. Each group folds to one letter so either finds her.
+ARABIC_SCRIPT_VARIANTS = str.maketrans(
+    {
+        "ی": "ي",  # Farsi yeh (Urdu choti ye)
+        "ى": "ي",  # alef maksura
+        "ې": "ي",
+        "ے": "ي",  # Urdu bari ye
+        "ک": "ك",  # keheh (Urdu kaf)
+        "ڪ": "ك",
+        "ہ": "ه",  # Urdu heh goal
+        "ە": "ه",
+        "ھ": "ه",  # heh doachashmee
+        "ة": "ه",  # teh marbuta
+        "ۃ": "ه",
+        "ٱ": "ا",  # alef wasla
+    }
+)
+TATWEEL = "\u0640"  # stretches a word, never changes it
+
+
 def fold(text: str) -> str:
-    """Lower-case, strip accents and apostrophes, for matching names as typed."""
+    """Lower-case, strip accents and apostrophes, for matching names as typed.
+
+    In any script: NFKD takes Arabic presentation forms back to letters and
+    hamza off its seat (أ to ا), marks are dropped (Latin accents, Arabic
+    vowel marks), and so are invisible formatting characters (direction marks,
+    joiners) and tatweel.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(
+        c
+        for c in decomposed
+        if not unicodedata.combining(c)
+        and unicodedata.category(c) != "Cf"
+        and c != TATWEEL
+    )
+    kept = kept.translate(ARABIC_SCRIPT_VARIANTS)
     kept = re.sub(r"['\u2019`]", "", kept)
-    return re.sub(r"[\s\-.,]+", " ", kept).strip()
+    return re.sub(r"[\s\-.,\u060c\u061b]+", " ", kept).strip()
+
+
+# Collation elements kept in a sort key: names rarely differ after 64 letters.
+SORT_KEY_LENGTH = 64
+
+
+@functools.cache
+def _collator():
+    import pyuca  # reads the Unicode collation table once, on first use
+
+    return pyuca.Collator()
+
+
+def sort_key(text: str) -> str:
+    """A key that puts names in alphabetical order in any script.
+
+    The first level of the Unicode Collation Algorithm (letters, not case or
+    accents) of the folded name: پ sorts after ب as in Urdu, not after every
+    Arabic letter as its code would. Written as hex digits, which sort the same
+    on SQLite and PostgreSQL whatever either's collation.
+    """
+    weights = _collator().sort_key(fold(text))
+    primary = weights[: weights.index(0)] if 0 in weights else weights
+    return "".join(f"{w:04x}" for w in primary[:SORT_KEY_LENGTH])
 
 
 def clean_phone(value: str) -> str:

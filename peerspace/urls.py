@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("", include("peerspace.accounts.urls")),
     path("healthz/", views.healthz, name="healthz"),
+    path("jsi18n/", views.javascript_catalog, name="javascript_catalog"),
     path("", include("attendance.urls")),
     path("signposting/", include("signposting.urls")),
     path("safeguarding/", include("safeguarding.urls")),

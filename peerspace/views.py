@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import JavaScriptCatalog
 
 from attendance.models import Person, Visit
 from peerspace import permissions
@@ -68,6 +69,15 @@ def home(request):
 def healthz(request):
     """For load balancers and uptime checks; also the benchmark's floor."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# The JavaScript's words in the page's language, as a script of its own (the
+# CSP allows no inline script). Every page loads it, the login page too.
+javascript_catalog = login_not_required(
+    first_password_allowed(
+        two_factor_exempt(kiosk_allowed(require_GET(JavaScriptCatalog.as_view())))
+    )
+)
 
 
 @first_password_allowed

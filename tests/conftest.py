@@ -2,8 +2,16 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from attendance.models import Activity, EmergencyContact, Person
+from peerspace import i18n
 from peerspace.accounts.models import Membership, Organisation, Site
 from tests.helpers import SmtpSink
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translations_compiled():
+    """The .mo files, built from the .po files as `make test` builds them, so
+    a run of pytest alone sees the current translations."""
+    i18n.compile_catalogues()
 
 
 def make_user(username, org, *roles, site=None):

@@ -119,6 +119,10 @@ EXPECTATIONS = {
     "team": ("none", "get", COORD_OK),
     "privacy_notice": ("none", "get", COORD_OK),
     "privacy_notice_save": ("none", "post", COORD_OK),
+    "privacy_notice_translation": ("language", "get", COORD_OK),
+    "organisation_languages": ("none", "get", COORD_OK),
+    "my_language": ("none", "get", {**team(200, outsider=200)}),
+    "javascript_catalog": ("none", "get", ALL_200),
     "attendance:subject_access": ("person_json", "get", {**COORD_OK, "outsider": 404}),
     "attendance:erase": ("person", "get", {**COORD_OK, "outsider": 404}),
     "attendance:import_export": ("none", "get", COORD_OK),
@@ -222,6 +226,7 @@ def objects(site, person, activity, org):
         "site_person": {"site_pk": site.pk, "person_pk": person.pk},
         "visit": {"visit_pk": visit.pk},
         "pending": {"pk": pending.pk},
+        "language": {"language": "pl"},
     }
 
 

@@ -50,7 +50,7 @@ def test_pdf_fetcher_serves_our_static_files():
     from peerspace.pdf import make_url_fetcher
 
     response = make_url_fetcher().fetch("https://peerspace.invalid/static/css/pdf.css")
-    assert response.read().startswith(b"@page")
+    assert b"@page" in response.read()
 
 
 def test_a_note_pointing_at_local_files_still_renders_and_reads_nothing(tmp_path):

@@ -31,7 +31,9 @@ NOT_ABOUT_HER = {
     "erased_at",
     "data_use_agreed_at",
     "data_use_version",
+    "data_use_language",
     "search_key",  # her names, folded: erasure empties it with them
+    "sort_key",  # her name's place in alphabetical order: erasure resets it
 }
 MARK = "zqx"  # in every value typed below, and nowhere else
 
@@ -76,6 +78,7 @@ def test_the_forms_ask_for_exactly_the_listed_details(org):
         *PERSON_DETAILS,
         "agrees",
         "registration_token",
+        "data_use_shown",
     ]
     assert list(EmergencyContactForm().fields) == list(CONTACT_DETAILS)
 

@@ -32,6 +32,8 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # The JavaScript's words, for the login page's script too.
+    "javascript_catalog",
     # The organisation's public directory and its Open Referral UK read API,
     # both only when she switches them on.
     "signposting:public",

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peerspace.accounts.models import Site
+from peerspace import i18n
+from peerspace.accounts.models import Site, is_main_language
 from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
@@ -152,11 +153,12 @@ def person_detail(request, pk: int):
             "contacts": person.emergency_contacts.all(),
             "summary": person.visit_summary(),
             "visits": visits,
-            "agreed_statement": person.organisation.data_use_statement_version(
-                person.data_use_version
-            )
-            if person.data_use_agreed_at
-            else None,
+            "agreed_statement": person.agreed_statement(),
+            # The language she read them in, when it wasn't English.
+            "agreed_in": ""
+            if is_main_language(person.data_use_language)
+            else i18n.language_name(person.data_use_language),
+            "export_languages": i18n.languages_with_catalogue(),
         },
     )
 

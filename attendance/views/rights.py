@@ -2,13 +2,16 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peerspace.accounts.models import AuditEvent
+from peerspace import i18n
+from peerspace.accounts.models import AuditEvent, is_main_language
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     COORDINATOR,
@@ -19,7 +22,7 @@ from peerspace.permissions import (
 )
 
 from ..models import Person
-from ..services import CORE_SECTIONS, erase_person, subject_access
+from ..services import CORE_SECTIONS, PERSON_FIELDS, erase_person, subject_access
 
 
 def _get_person_for_coordinator(request, pk: int) -> Person:
@@ -30,6 +33,33 @@ def _get_person_for_coordinator(request, pk: int) -> Person:
     )
 
 
+def _export_language(request) -> str:
+    """The language she asked for her copy in (?language=), else English."""
+    code = request.GET.get("language", "")
+    if code in dict(i18n.languages_with_catalogue()):
+        return code
+    return settings.LANGUAGE_CODE
+
+
+def _her_details(person: Person, data: dict) -> list[tuple[str, object]]:
+    """(label, value) for each detail in the export, labels in the language
+    being written: the PDF shows her the form's own words, not field names."""
+    rows = []
+    for name in PERSON_FIELDS:
+        field = Person._meta.get_field(name)
+        value = data["person"][name]
+        if field.choices:
+            value = getattr(person, f"get_{name}_display")()
+        elif name == "data_use_language":
+            value = i18n.language_name(value) if value else ""
+        elif isinstance(value, bool):
+            value = translation.gettext("Yes") if value else translation.gettext("No")
+        elif isinstance(value, str) and name in ("data_use_agreed_at", "created"):
+            value = parse_datetime(value)
+        rows.append((field.verbose_name, value))
+    return rows
+
+
 @require_GET
 @role_required(COORDINATOR)
 def subject_access_export(request, pk: int, fmt: str):
@@ -38,12 +68,15 @@ def subject_access_export(request, pk: int, fmt: str):
     include = request.GET.get("safeguarding") == "1" and has_role(
         request.user, person.organisation_id, SAFEGUARDING
     )
-    data = subject_access(person, include_sensitive=include)
+    language = _export_language(request)
+    data = subject_access(person, include_sensitive=include, language=language)
     AuditEvent.record(
         request,
         person.organisation,
         "subject access export",
-        f"person #{person.pk} as {fmt}{' with safeguarding records' if include else ''}",
+        f"person #{person.pk} as {fmt}"
+        f"{' with safeguarding records' if include else ''}"
+        f"{'' if is_main_language(language) else f' in {language}'}",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "json":
@@ -64,17 +97,23 @@ def subject_access_export(request, pk: int, fmt: str):
         for title, content in data.items()
         if title not in CORE_SECTIONS
     }
-    pdf = render_pdf(
-        "attendance/pdf/subject_access.html",
-        {
-            "data": data,
-            "others": others,
-            "person": person,
-            "include": include,
-            "by": request.user,
-        },
-        request,
-    )
+    with translation.override(language):
+        pdf = render_pdf(
+            "attendance/pdf/subject_access.html",
+            {
+                "data": data,
+                "details": _her_details(person, data),
+                "generated": parse_datetime(data["generated"]),
+                "others": others,
+                "person": person,
+                "include": include,
+                "by": request.user,
+                "statement_in_english": data["data_use_statement_current_language"]
+                != language
+                and not is_main_language(language),
+            },
+            request,
+        )
     return pdf_response(pdf, f"subject-access-{person.pk}-{stamp}.pdf")
 
 

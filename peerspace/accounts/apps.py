@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from .views import note_first_password
+        from .views import note_first_password, note_language
 
         user_logged_in.connect(note_first_password, dispatch_uid="first-password")
+        user_logged_in.connect(note_language, dispatch_uid="her-language")

@@ -1,39 +1,44 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Site
+from peerspace import i18n
+
+from .models import MAIN_LANGUAGE, Membership, Site
 
 TEAM_ROLES = [r for r in Membership.ROLES if r[0] != Membership.KIOSK]
 
 
 class MemberForm(forms.Form):
     username = forms.CharField(
-        label="Login name",
+        label=_("Login name"),
         max_length=150,
-        help_text="What they'll type to log in.",
+        help_text=_("What they'll type to log in."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(
-        label="Email", required=False, help_text="For resetting a forgotten password."
+        label=_("Email"),
+        required=False,
+        help_text=_("For resetting a forgotten password."),
     )
     roles = forms.MultipleChoiceField(
-        choices=TEAM_ROLES, widget=forms.CheckboxSelectMultiple, label="What they do"
+        choices=TEAM_ROLES, widget=forms.CheckboxSelectMultiple, label=_("What they do")
     )
     password = forms.CharField(
-        label="First password",
+        label=_("First password"),
         widget=forms.PasswordInput(
             render_value=False, attrs={"autocomplete": "new-password"}
         ),
-        help_text="At least 10 characters; they can change it later.",
+        help_text=_("At least 10 characters; they can change it later."),
     )
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(
-                "That login name is taken. Please choose another."
+                _("That login name is taken. Please choose another.")
             )
         return username
 
@@ -53,14 +58,16 @@ class MemberForm(forms.Form):
 
 
 class KioskForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), empty_label=None, label=_("Site")
+    )
     username = forms.CharField(
-        label="Login name for the tablet",
+        label=_("Login name for the tablet"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     password = forms.CharField(
-        label="Password for the tablet",
+        label=_("Password for the tablet"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -87,12 +94,87 @@ class SiteForm(forms.ModelForm):
 
 class DataUseStatementForm(forms.Form):
     text = forms.CharField(
-        label="How we use people's information",
+        label=_("How we use people's information"),
         max_length=5000,
-        error_messages={"required": "Please write how you use people's information."},
+        error_messages={
+            "required": _("Please write how you use people's information.")
+        },
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=(
+        help_text=_(
             "Shown to everyone when they first sign in, in plain words. Changing it "
             "makes a new version; earlier versions are kept."
         ),
     )
+
+
+class DataUseTranslationForm(forms.Form):
+    """The statement in one other language, typed in that language's direction."""
+
+    text = forms.CharField(
+        max_length=5000,
+        error_messages={"required": _("Please write the words in this language.")},
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.label = _("How we use people's information, in %(language)s") % {
+            "language": i18n.language_name(language)
+        }
+        field.widget.attrs.update(
+            lang=language, dir="rtl" if i18n.is_rtl(language) else "ltr"
+        )
+
+
+class MyLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Show my pages in"), required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The same as my browser")),
+            *i18n.choosable_languages(),
+        ]
+
+
+class OrganisationLanguagesForm(forms.Form):
+    """Which languages the kiosk and the first-visit form offer."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages we offer besides English"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The kiosk lets each woman choose one of these, and a facilitator can "
+            "show the first-visit form in it."
+        ),
+    )
+    default_language = forms.ChoiceField(
+        label=_("The kiosk starts in"),
+        help_text=_("It goes back to this language after each person."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        available = i18n.languages_with_catalogue()
+        self.fields["languages"].choices = [
+            (c, n) for c, n in available if c != MAIN_LANGUAGE
+        ]
+        self.fields["default_language"].choices = available
+
+    def clean(self):
+        cleaned = super().clean()
+        default = cleaned.get("default_language")
+        if (
+            default
+            and default != MAIN_LANGUAGE
+            and default not in cleaned.get("languages", [])
+        ):
+            self.add_error(
+                "default_language",
+                _("Please tick this language above too, or start in English."),
+            )
+        return cleaned

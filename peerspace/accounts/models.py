@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
@@ -22,12 +23,31 @@ DEFAULT_DATA_USE_STATEMENT = (
 )
 
 
+# The language an organisation's own words (its privacy statement) are first
+# written in; translations of them are kept beside them.
+MAIN_LANGUAGE = settings.LANGUAGE_CODE
+
+
+def is_main_language(code: str | None) -> bool:
+    """English in any of its forms (and no language at all)."""
+    return not code or code.split("-")[0] == MAIN_LANGUAGE.split("-")[0]
+
+
+def _plain_text(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
+    # The statement in MAIN_LANGUAGE; its translations are DataUseStatementVersions.
     data_use_statement = models.TextField(default=DEFAULT_DATA_USE_STATEMENT)
     data_use_version = models.PositiveIntegerField(default=1)
     data_use_updated = models.DateField(default=timezone.localdate)
+    # Languages (codes from settings.LANGUAGES) its kiosk and first-visit form
+    # offer besides English, and the one the kiosk starts in for each person.
+    languages = models.JSONField(default=list, blank=True)
+    default_language = models.CharField(max_length=15, default=MAIN_LANGUAGE)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,32 +56,91 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def offered_languages(self) -> list[tuple[str, str]]:
+        """(code, name in itself) of each language its kiosk and first-visit
+        form offer: English first, then its chosen ones still available."""
+        from peerspace import i18n
+
+        chosen = {MAIN_LANGUAGE, *self.languages}
+        return [(c, n) for c, n in i18n.languages_with_catalogue() if c in chosen]
+
+    def _lock(self) -> None:
+        """Re-read the statement's fields under a row lock: two coordinators
+        saving at once make two versions, not one clash."""
+        current = Organisation.objects.select_for_update().get(pk=self.pk)
+        for field in ("data_use_statement", "data_use_version", "data_use_updated"):
+            setattr(self, field, getattr(current, field))
+
     def update_data_use_statement(self, text: str) -> bool:
         """A new version when the words change; every earlier one is kept.
 
+        Translations aren't carried over: they say the old words, so until
+        someone translates the new ones, the form shows them in English.
         Returns False (and changes nothing) if the text is the same.
         """
-        text = text.replace("\r\n", "\n").strip()
+        text = _plain_text(text)
         with transaction.atomic():
-            # Two coordinators saving at once make two versions, not one clash.
-            current = Organisation.objects.select_for_update().get(pk=self.pk)
-            for field in ("data_use_statement", "data_use_version", "data_use_updated"):
-                setattr(self, field, getattr(current, field))
-            if text == self.data_use_statement.replace("\r\n", "\n").strip():
+            self._lock()
+            if text == _plain_text(self.data_use_statement):
                 return False
             self._new_data_use_version(text)
         return True
 
-    def _new_data_use_version(self, text: str) -> None:
+    def translate_data_use_statement(self, language: str, text: str) -> bool:
+        """Her rights in her language: the current version's words in another
+        language, written by the organisation.
+
+        A first translation of this version is added to it. Words a woman may
+        already have agreed to are never changed: a changed translation makes
+        a new version (the English and the other translations carried over).
+        Returns False (and changes nothing) if the text is the same.
+        """
+        text = _plain_text(text)
+        with transaction.atomic():
+            self._lock()
+            self._keep_current_version()
+            same_version = self.data_use_versions.filter(version=self.data_use_version)
+            existing = same_version.filter(language=language).first()
+            if existing is not None and _plain_text(existing.text) == text:
+                return False
+            if existing is not None:
+                others = list(
+                    same_version.exclude(language__in=[language, MAIN_LANGUAGE])
+                )
+                self._new_data_use_version(self.data_use_statement)
+                DataUseStatementVersion.objects.bulk_create(
+                    DataUseStatementVersion(
+                        organisation=self,
+                        version=self.data_use_version,
+                        language=other.language,
+                        text=other.text,
+                        in_use_from=self.data_use_updated,
+                    )
+                    for other in others
+                )
+            DataUseStatementVersion.objects.create(
+                organisation=self,
+                version=self.data_use_version,
+                language=language,
+                text=text,
+                in_use_from=timezone.localdate(),
+            )
+        return True
+
+    def _keep_current_version(self) -> None:
         # Organisations made before versions were kept have no row for theirs.
         DataUseStatementVersion.objects.get_or_create(
             organisation=self,
             version=self.data_use_version,
+            language=MAIN_LANGUAGE,
             defaults={
                 "text": self.data_use_statement,
                 "in_use_from": self.data_use_updated,
             },
         )
+
+    def _new_data_use_version(self, text: str) -> None:
+        self._keep_current_version()
         self.data_use_statement = text
         self.data_use_version += 1
         self.data_use_updated = timezone.localdate()
@@ -80,21 +159,44 @@ class Organisation(models.Model):
         )
 
     def data_use_statement_version(
-        self, version: int | None
+        self, version: int | None, language: str | None = None
     ) -> "DataUseStatementVersion | None":
-        """The words of one version, e.g. the one she agreed to."""
+        """The words of one version in one language (English if none is
+        given), e.g. the ones she agreed to."""
         if version is None:
             return None
-        found = self.data_use_versions.filter(version=version).first()
+        language = MAIN_LANGUAGE if is_main_language(language) else language
+        found = self.data_use_versions.filter(
+            version=version, language=language
+        ).first()
         if found is None and version == self.data_use_version:
+            if language != MAIN_LANGUAGE:
+                return None
             # Never edited: the current words are that version.
             found = DataUseStatementVersion(
                 organisation=self,
                 version=version,
+                language=MAIN_LANGUAGE,
                 text=self.data_use_statement,
                 in_use_from=self.data_use_updated,
             )
         return found
+
+    def data_use_statement_in(self, language: str | None) -> "DataUseStatementVersion":
+        """The current words in this language, or in English while nobody has
+        translated them (its `language` says which it is)."""
+        return self.data_use_statement_version(
+            self.data_use_version, language
+        ) or self.data_use_statement_version(self.data_use_version)
+
+    def data_use_translations(self) -> dict[str, "DataUseStatementVersion"]:
+        """The current version's translations, by language."""
+        return {
+            v.language: v
+            for v in self.data_use_versions.filter(
+                version=self.data_use_version
+            ).exclude(language=MAIN_LANGUAGE)
+        }
 
 
 class DataUseStatementVersion(models.Model):
@@ -105,25 +207,38 @@ class DataUseStatementVersion(models.Model):
         Organisation, models.CASCADE, related_name="data_use_versions"
     )
     version = models.PositiveIntegerField()
+    # MAIN_LANGUAGE for the organisation's own words, or the language of a
+    # translation of that version.
+    language = models.CharField(max_length=15, default=MAIN_LANGUAGE)
     text = models.TextField()
     in_use_from = models.DateField(default=timezone.localdate)
 
     class Meta:
-        ordering = ["organisation", "-version"]
+        ordering = ["organisation", "-version", "language"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "version"], name="one_text_per_version"
+                fields=["organisation", "version", "language"],
+                name="one_text_per_version_and_language",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} privacy notice version {self.version}"
+        return (
+            f"{self.organisation} privacy notice version {self.version} "
+            f"({self.language})"
+        )
+
+    @property
+    def language_name(self) -> str:
+        from peerspace import i18n
+
+        return i18n.language_name(self.language)
 
 
 class Site(models.Model):
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="sites")
-    name = models.CharField(max_length=100)
-    address = models.TextField(blank=True)
+    name = models.CharField(_("Name"), max_length=100)
+    address = models.TextField(_("Address"), blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -144,10 +259,10 @@ class Membership(models.Model):
     SAFEGUARDING = "safeguarding"
     KIOSK = "kiosk"
     ROLES = [
-        (FACILITATOR, "Facilitator"),
-        (COORDINATOR, "Coordinator"),
-        (SAFEGUARDING, "Safeguarding member"),
-        (KIOSK, "Kiosk tablet"),
+        (FACILITATOR, _("Facilitator")),
+        (COORDINATOR, _("Coordinator")),
+        (SAFEGUARDING, _("Safeguarding member")),
+        (KIOSK, _("Kiosk tablet")),
     ]
 
     user = models.ForeignKey(
@@ -173,6 +288,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class Profile(models.Model):
+    """What someone on the team chooses for herself."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile"
+    )
+    # A code from settings.LANGUAGES for her pages; blank follows her browser.
+    language = models.CharField(max_length=15, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @classmethod
+    def language_of(cls, user) -> str:
+        return (
+            cls.objects.filter(user=user).values_list("language", flat=True).first()
+            or ""
+        )
 
 
 class FirstPassword(models.Model):

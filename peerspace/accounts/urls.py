@@ -13,6 +13,15 @@ urlpatterns = [
     path("team/sites/<int:pk>/", views.site_toggle, name="site_toggle"),
     path("team/privacy-notice/", views.privacy_notice, name="privacy_notice"),
     path(
+        "team/privacy-notice/<str:language>/",
+        views.privacy_notice_translation,
+        name="privacy_notice_translation",
+    ),
+    path(
+        "team/languages/", views.organisation_languages, name="organisation_languages"
+    ),
+    path("language/", views.my_language, name="my_language"),
+    path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(),
         name="password_reset",

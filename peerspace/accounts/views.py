@@ -9,10 +9,13 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peerspace import i18n
 from peerspace.http import safe_next
 from peerspace.middleware import FIRST_PASSWORD, first_password_allowed
 from peerspace.permissions import (
@@ -22,8 +25,24 @@ from peerspace.permissions import (
     role_required,
 )
 
-from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
-from .models import AuthenticatorApp, FirstPassword, Membership, RecoveryCodes, Site
+from .forms import (
+    DataUseStatementForm,
+    DataUseTranslationForm,
+    KioskForm,
+    MemberForm,
+    MyLanguageForm,
+    OrganisationLanguagesForm,
+    SiteForm,
+)
+from .models import (
+    MAIN_LANGUAGE,
+    AuthenticatorApp,
+    FirstPassword,
+    Membership,
+    Profile,
+    RecoveryCodes,
+    Site,
+)
 
 
 def two_factor_exempt(view):
@@ -59,11 +78,14 @@ def verify(request):
                 left = device.codes.count()
                 messages.warning(
                     request,
-                    f"You used a recovery code: {left} left. Set up your app "
-                    "again if you've lost your phone.",
+                    _(
+                        "You used a recovery code: %(left)s left. Set up your app "
+                        "again if you've lost your phone."
+                    )
+                    % {"left": left},
                 )
             return redirect(_next(request))
-        error = "That code didn't work. Codes change every 30 seconds and work once."
+        error = _("That code didn't work. Codes change every 30 seconds and work once.")
     return render(
         request, "accounts/verify.html", {"error": error, "next": _next(request)}
     )
@@ -76,7 +98,7 @@ def setup(request):
     """Set up an authenticator app, then show recovery codes once."""
     if _confirmed_totp(request.user) and not request.user.is_verified():
         return redirect("two_factor")
-    device, _ = AuthenticatorApp.objects.get_or_create(
+    device, _created = AuthenticatorApp.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
     error = ""
@@ -96,7 +118,10 @@ def setup(request):
                 "accounts/recovery_codes.html",
                 {"codes": codes, "next": _next(request)},
             )
-        error = "That code didn't match. Check the time on your phone is right and try again."
+        error = _(
+            "That code didn't match. Check the time on your phone is right and "
+            "try again."
+        )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
@@ -116,12 +141,17 @@ def note_first_password(sender, request, user, **kwargs):
         request.session[FIRST_PASSWORD] = True
 
 
+def note_language(sender, request, user, **kwargs):
+    """On signing in (user_logged_in): her pages in the language she chose."""
+    i18n.remember_language(request, Profile.language_of(user))
+
+
 class ChoosePasswordForm(SetPasswordForm):
     def clean_new_password1(self):
         password = self.cleaned_data["new_password1"]
         if self.user.check_password(password):
             raise forms.ValidationError(
-                "That's the password you were given. Please choose one of your own."
+                _("That's the password you were given. Please choose one of your own.")
             )
         return password
 
@@ -143,7 +173,7 @@ def choose_password(request):
             FirstPassword.objects.filter(user=user).delete()
         update_session_auth_hash(request, user)
         del request.session[FIRST_PASSWORD]
-        messages.success(request, "Thank you. That's your password now.")
+        messages.success(request, _("Thank you. That's your password now."))
         return redirect(_next(request))
     return render(
         request, "accounts/choose_password.html", {"form": form, "next": _next(request)}
@@ -195,9 +225,9 @@ def team(request):
                         role=Membership.KIOSK,
                         site=data["site"],
                     )
-            messages.success(request, f"Added {user.username}.")
+            messages.success(request, _("Added %(name)s.") % {"name": user.username})
             return redirect(org_url("team", organisation))
-        messages.error(request, "Please check the highlighted answers.")
+        messages.error(request, _("Please check the highlighted answers."))
     members = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user", "site")
@@ -228,7 +258,9 @@ def remove_member(request, user_pk: int):
         get_user_model(), pk=user_pk, memberships__organisation=organisation
     )
     if user == request.user:
-        messages.error(request, "You can't remove yourself. Ask another coordinator.")
+        messages.error(
+            request, _("You can't remove yourself. Ask another coordinator.")
+        )
         return redirect(org_url("team", organisation))
     with transaction.atomic():
         Membership.objects.filter(user=user, organisation=organisation).delete()
@@ -236,7 +268,9 @@ def remove_member(request, user_pk: int):
             # No organisation left: the login stops working (and is kept for history).
             user.is_active = False
             user.save(update_fields=["is_active"])
-    messages.success(request, f"{user.username} is no longer on the team.")
+    messages.success(
+        request, _("%(name)s is no longer on the team.") % {"name": user.username}
+    )
     return redirect(org_url("team", organisation))
 
 
@@ -248,16 +282,18 @@ def site_add(request):
     if form.is_valid():
         name = form.cleaned_data["name"].strip()
         if organisation.sites.filter(name__iexact=name).exists():
-            messages.error(request, f"There's already a site called {name}.")
+            messages.error(
+                request, _("There's already a site called %(name)s.") % {"name": name}
+            )
         else:
             Site.objects.create(
                 organisation=organisation,
                 name=name,
                 address=form.cleaned_data["address"],
             )
-            messages.success(request, f"Added the {name} site.")
+            messages.success(request, _("Added the %(name)s site.") % {"name": name})
     else:
-        messages.error(request, "Please give the site a name.")
+        messages.error(request, _("Please give the site a name."))
     return redirect(org_url("team", organisation))
 
 
@@ -268,8 +304,11 @@ def site_toggle(request, pk: int):
     site = get_object_or_404(Site, pk=pk, organisation=organisation)
     site.is_active = not site.is_active
     site.save(update_fields=["is_active"])
-    state = "open again" if site.is_active else "closed (its records are kept)"
-    messages.success(request, f"{site.name} is {state}.")
+    if site.is_active:
+        message = _("%(name)s is open again.")
+    else:
+        message = _("%(name)s is closed (its records are kept).")
+    messages.success(request, message % {"name": site.name})
     return redirect(org_url("team", organisation))
 
 
@@ -285,23 +324,148 @@ def privacy_notice(request):
         if organisation.update_data_use_statement(form.cleaned_data["text"]):
             messages.success(
                 request,
-                f"Saved as version {organisation.data_use_version}, in use from "
-                "today. The earlier words are kept.",
+                _(
+                    "Saved as version %(version)s, in use from today. The earlier "
+                    "words are kept."
+                )
+                % {"version": organisation.data_use_version},
             )
         else:
             messages.info(
                 request,
-                f"Nothing changed, so it's still version {organisation.data_use_version}.",
+                _("Nothing changed, so it's still version %(version)s.")
+                % {"version": organisation.data_use_version},
             )
         return redirect(org_url("privacy_notice", organisation))
+    translations = organisation.data_use_translations()
     return render(
         request,
         "accounts/privacy_notice.html",
         {
             "organisation": organisation,
             "form": form,
+            "languages": [
+                (code, name, translations.get(code))
+                for code, name in i18n.languages_with_catalogue()
+                if code != MAIN_LANGUAGE
+                and (code in organisation.languages or code in translations)
+            ],
             "earlier": organisation.data_use_versions.filter(
                 version__lt=organisation.data_use_version
             ),
+            "main_language": MAIN_LANGUAGE,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def privacy_notice_translation(request, language: str):
+    """Her rights in her language: the coordinator writes the current words in
+    another language."""
+    organisation = organisation_for(request, COORDINATOR)
+    if language == MAIN_LANGUAGE or language not in dict(
+        i18n.languages_with_catalogue()
+    ):
+        raise Http404
+    current = organisation.data_use_statement_version(
+        organisation.data_use_version, language
+    )
+    form = DataUseTranslationForm(
+        request.POST or None,
+        language=language,
+        initial={"text": current.text if current else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        name = i18n.language_name(language)
+        version = organisation.data_use_version
+        if not organisation.translate_data_use_statement(
+            language, form.cleaned_data["text"]
+        ):
+            messages.info(request, _("Nothing changed."))
+        elif organisation.data_use_version == version:
+            messages.success(
+                request,
+                _(
+                    "Saved. Women choosing %(language)s now see these words, "
+                    "version %(version)s."
+                )
+                % {"language": name, "version": version},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Saved as version %(version)s, in use from today: someone may "
+                    "have agreed to the earlier words in %(language)s, so they are "
+                    "kept as they were."
+                )
+                % {"language": name, "version": organisation.data_use_version},
+            )
+        return redirect(org_url("privacy_notice", organisation))
+    return render(
+        request,
+        "accounts/privacy_notice_translation.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "language": language,
+            "current": current,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def organisation_languages(request):
+    """Which languages the organisation's kiosk and first-visit form offer."""
+    organisation = organisation_for(request, COORDINATOR)
+    form = OrganisationLanguagesForm(
+        request.POST or None,
+        initial={
+            "languages": organisation.languages,
+            "default_language": organisation.default_language,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            organisation.languages = form.cleaned_data["languages"]
+            organisation.default_language = form.cleaned_data["default_language"]
+            organisation.save(update_fields=["languages", "default_language"])
+            messages.success(request, _("Saved the languages we offer."))
+            return redirect(org_url("organisation_languages", organisation))
+        messages.error(request, _("Please check the highlighted answers."))
+    translations = organisation.data_use_translations()
+    return render(
+        request,
+        "accounts/languages.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "offered": [
+                (code, name, translations.get(code))
+                for code, name in organisation.offered_languages()
+                if code != MAIN_LANGUAGE
+            ],
+        },
+    )
+
+
+@first_password_allowed
+@two_factor_exempt
+@require_http_methods(["GET", "POST"])
+def my_language(request):
+    """The language of her own pages, whichever device she signs in on."""
+    profile = Profile.objects.filter(user=request.user).first()
+    form = MyLanguageForm(
+        request.POST or None, initial={"language": profile.language if profile else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["language"]
+        Profile.objects.update_or_create(user=request.user, defaults={"language": code})
+        i18n.remember_language(request, code)
+        messages.success(request, _("Saved your language."))
+        return redirect(_next(request))
+    return render(
+        request, "accounts/my_language.html", {"form": form, "next": _next(request)}
     )

@@ -3,6 +3,10 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Words in the page's language, from Django's JavaScript catalogue (the
+  // jsi18n script before this one); in English if it didn't load.
+  var gettext = window.gettext || function (text) { return text; };
+
   // A double-tapped button must not send the form twice. Forms keep their
   // values, and the button comes back if the network drops.
   document.addEventListener("submit", function (event) {
@@ -28,7 +32,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     event.detail.elt.dataset.inflight = "";
     if (!event.detail.successful && event.detail.xhr && event.detail.xhr.status === 0) {
-      window.alert("We couldn't reach Peerspace. Check the wifi and try again: nothing was lost.");
+      window.alert(gettext("We couldn't reach Peerspace. Check the wifi and try again: nothing was lost."));
     }
   });
   document.addEventListener("htmx:responseError", function (event) {
@@ -36,7 +40,7 @@
     if (status === 401 || status === 403 || (event.detail.xhr.responseURL || "").indexOf("/login/") !== -1) {
       window.location.reload();
     } else {
-      window.alert("Sorry, that didn't work. Please try again.");
+      window.alert(gettext("Sorry, that didn't work. Please try again."));
     }
   });
   // A signed-out htmx request is redirected to the login page: reload instead

@@ -2,8 +2,15 @@
 // whole list is still there to tick.
 (function () {
   "use strict";
+  // As peerspace/text.py folds names: accents and Arabic vowel marks off,
+  // direction marks and tatweel gone, and letters an Arabic and an Urdu
+  // keyboard write differently made one.
+  var VARIANTS = { "ی": "ي", "ى": "ي", "ې": "ي", "ے": "ي", "ک": "ك", "ڪ": "ك",
+    "ہ": "ه", "ە": "ه", "ھ": "ه", "ة": "ه", "ۃ": "ه", "ٱ": "ا" };
   function fold(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return text.toLowerCase().normalize("NFKD")
+      .replace(/[\p{Mn}\p{Cf}\u0640]/gu, "")
+      .replace(/[یىېےکڪہەھةۃٱ]/g, function (c) { return VARIANTS[c]; });
   }
   document.addEventListener("input", function (event) {
     var input = event.target;
