@@ -107,6 +107,12 @@ def check_catalogue(catalog, path: Path) -> None:
 def write_mo(catalog, path: Path) -> None:
     from babel.messages.mofile import write_mo as babel_write_mo
 
+    # Like msgfmt, leave out what isn't translated: Babel would write a plural
+    # with no translation as its English, which would then hide a translation
+    # further down LOCALE_PATHS (the pseudo-language's, below English).
+    for message in list(catalog):
+        if message.id and message.pluralizable and not any(message.string):
+            catalog.delete(message.id, context=message.context)
     out = io.BytesIO()
     babel_write_mo(out, catalog)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Person
 from peerspace.accounts.models import Site
@@ -15,7 +16,7 @@ from .models import SERVICE_DETAILS, Category, DirectorySettings, Feed, Service
 
 class ServiceForm(forms.ModelForm):
     website = forms.URLField(
-        label="Website", max_length=300, required=False, assume_scheme="https"
+        label=_("Website"), max_length=300, required=False, assume_scheme="https"
     )
 
     class Meta:
@@ -31,11 +32,11 @@ class ServiceForm(forms.ModelForm):
             "last_checked": forms.DateInput(attrs={"type": "date"}),
         }
         help_texts = {
-            "who_its_for": "For example: women in Wigan borough aged 18 and over.",
-            "how_to_access": "Drop in, phone first, or ask us to refer her.",
-            "opening_times": "For example: Mon to Fri 9am to 5pm; 24 hours.",
-            "languages": "Separate languages with commas.",
-            "cost": "For example: Free.",
+            "who_its_for": _("For example: women in Wigan borough aged 18 and over."),
+            "how_to_access": _("Drop in, phone first, or ask us to refer her."),
+            "opening_times": _("For example: Mon to Fri 9am to 5pm; 24 hours."),
+            "languages": _("Separate languages with commas."),
+            "cost": _("For example: Free."),
         }
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -59,7 +60,7 @@ class ServiceForm(forms.ModelForm):
     def clean_last_checked(self):
         value = self.cleaned_data["last_checked"]
         if value and value > timezone.localdate():
-            raise forms.ValidationError("That date is in the future.")
+            raise forms.ValidationError(_("That date is in the future."))
         return value
 
     def save(self, commit=True):
@@ -76,7 +77,7 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "order"]
-        help_texts = {"order": "Lower numbers come first."}
+        help_texts = {"order": _("Lower numbers come first.")}
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +87,7 @@ class CategoryForm(forms.ModelForm):
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not slugify(name):
-            raise forms.ValidationError("Please use some letters or numbers.")
+            raise forms.ValidationError(_("Please use some letters or numbers."))
         clash = Category.objects.filter(organisation=self.organisation).exclude(
             pk=self.instance.pk
         )
@@ -94,7 +95,7 @@ class CategoryForm(forms.ModelForm):
             clash.filter(name__iexact=name).exists()
             or clash.filter(slug=slugify(name)).exists()
         ):
-            raise forms.ValidationError("There's already a category with that name.")
+            raise forms.ValidationError(_("There's already a category with that name."))
         return name
 
     def save(self, commit=True):
@@ -110,9 +111,14 @@ class CategoryForm(forms.ModelForm):
 
 
 class SignpostForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), required=False, empty_label="Not at a site"
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("Not at a site"),
+        label=_("Where"),
     )
     person = forms.ModelChoiceField(
         queryset=Person.objects.none(),
@@ -121,12 +127,12 @@ class SignpostForm(forms.Form):
     )
     services = ModelMultipleIdField(
         queryset=Service.objects.none(),
-        label="We gave information about",
+        label=_("We gave information about"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Please tick at least one service."},
+        error_messages={"required": _("Please tick at least one service.")},
     )
     helped_to_contact = forms.BooleanField(
-        label="We helped her get in touch", required=False
+        label=_("We helped her get in touch"), required=False
     )
     request_token = TokenField()
 
@@ -149,7 +155,7 @@ class SignpostForm(forms.Form):
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
-            raise forms.ValidationError("That date is in the future.")
+            raise forms.ValidationError(_("That date is in the future."))
         return date
 
 
@@ -161,8 +167,8 @@ class DirectorySettingsForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Open Referral file",
-        help_text=(
+        label=_("Open Referral file"),
+        help_text=_(
             "A JSON file of one service or a list of services, or the CSV data "
             "package as a .zip."
         ),
@@ -173,40 +179,46 @@ class ImportForm(forms.Form):
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"That file is {upload.size / 1048576:.1f} MB; the most we can take "
-                f"is {limit / 1048576:.0f} MB. Try exporting fewer services at a time."
+                _(
+                    "That file is %(size)s MB; the most we can take is %(limit)s MB. "
+                    "Try exporting fewer services at a time."
+                )
+                % {
+                    "size": f"{upload.size / 1048576:.1f}",
+                    "limit": f"{limit / 1048576:.0f}",
+                }
             )
         return upload
 
 
 class TableImportForm(ImportForm):
     file = forms.FileField(
-        label="Spreadsheet", help_text="A .csv or .xlsx file exported from here."
+        label=_("Spreadsheet"), help_text=_("A .csv or .xlsx file exported from here.")
     )
 
     def clean_file(self):
         upload = super().clean_file()
         if not re.search(r"\.(csv|xlsx)$", upload.name or "", re.I):
-            raise forms.ValidationError("Please choose a .csv or .xlsx file.")
+            raise forms.ValidationError(_("Please choose a .csv or .xlsx file."))
         return upload
 
 
 class FeedForm(forms.ModelForm):
     url = forms.URLField(
-        label="Web address of the directory", max_length=500, assume_scheme="https"
+        label=_("Web address of the directory"), max_length=500, assume_scheme="https"
     )
 
     class Meta:
         model = Feed
         fields = ["url", "name"]
-        labels = {"name": "What to call it"}
+        labels = {"name": _("What to call it")}
         help_texts = {
-            "url": (
+            "url": _(
                 "The address of its Open Referral API, for example "
                 "https://directory.example.gov.uk/api/ or another group's Peerspace "
                 "API address from their sharing page."
             ),
-            "name": "For example: Wigan Council's directory.",
+            "name": _("For example: Wigan Council's directory."),
         }
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -222,5 +234,5 @@ class FeedForm(forms.ModelForm):
         except FetchError as e:
             raise forms.ValidationError(str(e)) from None
         if Feed.objects.filter(organisation=self.organisation, url=url).exists():
-            raise forms.ValidationError("You already follow that directory.")
+            raise forms.ValidationError(_("You already follow that directory."))
         return url

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
@@ -72,10 +73,10 @@ class Category(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="service_categories"
     )
-    name = models.CharField(max_length=80)
+    name = models.CharField(_("Name"), max_length=80)
     slug = models.SlugField(max_length=80)
-    order = models.PositiveIntegerField(default=0)
-    hsds_id = models.UUIDField("HSDS id", default=uuid.uuid4)
+    order = models.PositiveIntegerField(_("Order"), default=0)
+    hsds_id = models.UUIDField(_("HSDS id"), default=uuid.uuid4)
     # The taxonomy term it was imported from, as it came.
     hsds_record = models.JSONField(default=dict, blank=True, editable=False)
 
@@ -176,62 +177,70 @@ class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="services"
     )
-    name = models.CharField("Name of the service", max_length=200)
+    name = models.CharField(_("Name of the service"), max_length=200)
     provider_name = models.CharField(
-        "Organisation that runs it", max_length=200, blank=True
+        _("Organisation that runs it"), max_length=200, blank=True
     )
     # The provider's own HSDS id, kept from an import so a re-export keeps it.
     provider_hsds_id = models.UUIDField(
-        "Provider's HSDS id", null=True, blank=True, editable=False
+        _("Provider's HSDS id"), null=True, blank=True, editable=False
     )
-    description = models.TextField("What they do", max_length=4000, blank=True)
-    categories = models.ManyToManyField(Category, blank=True, related_name="services")
-    who_its_for = models.CharField("Who it is for", max_length=500, blank=True)
-    how_to_access = models.TextField("How to get in touch", max_length=2000, blank=True)
+    description = models.TextField(_("What they do"), max_length=4000, blank=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="services", verbose_name=_("Helps with")
+    )
+    who_its_for = models.CharField(_("Who it is for"), max_length=500, blank=True)
+    how_to_access = models.TextField(
+        _("How to get in touch"), max_length=2000, blank=True
+    )
     self_referral = models.BooleanField(
-        "She can get in touch herself (no referral needed)", default=True
+        _("She can get in touch herself (no referral needed)"), default=True
     )
-    phone = models.CharField(max_length=30, blank=True)
-    email = models.EmailField(max_length=200, blank=True)
-    website = models.URLField(max_length=300, blank=True)
-    address = models.TextField(max_length=500, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(_("Phone"), max_length=30, blank=True)
+    email = models.EmailField(_("Email"), max_length=200, blank=True)
+    website = models.URLField(_("Website"), max_length=300, blank=True)
+    address = models.TextField(_("Address"), max_length=500, blank=True)
+    postcode = models.CharField(_("Postcode"), max_length=10, blank=True)
     # Where it is, for "near a postcode" searches of the read API. Kept from an
     # import, or set by a coordinator.
     latitude = models.FloatField(
+        _("Latitude"),
         null=True,
         blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text="For example 53.5448. From a map: right-click the place.",
+        help_text=_("For example 53.5448. From a map: right-click the place."),
     )
     longitude = models.FloatField(
+        _("Longitude"),
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text="For example -2.6318.",
+        help_text=_("For example -2.6318."),
     )
-    opening_times = models.CharField(max_length=300, blank=True)
-    languages = models.CharField(max_length=200, blank=True)
-    cost = models.CharField(max_length=200, blank=True)
+    opening_times = models.CharField(_("Opening times"), max_length=300, blank=True)
+    languages = models.CharField(_("Languages"), max_length=200, blank=True)
+    cost = models.CharField(_("Cost"), max_length=200, blank=True)
     minimum_age = models.PositiveSmallIntegerField(
-        "From age", null=True, blank=True, validators=[MaxValueValidator(150)]
+        _("From age"), null=True, blank=True, validators=[MaxValueValidator(150)]
     )
     maximum_age = models.PositiveSmallIntegerField(
-        "Up to age", null=True, blank=True, validators=[MaxValueValidator(150)]
+        _("Up to age"), null=True, blank=True, validators=[MaxValueValidator(150)]
     )
     is_emergency = models.BooleanField(
-        "Emergency or crisis service",
+        _("Emergency or crisis service"),
         default=False,
-        help_text="Crisis services are always shown first and go on the pocket card.",
+        help_text=_(
+            "Crisis services are always shown first and go on the pocket card."
+        ),
     )
     last_checked = models.DateField(
-        "Details last checked",
+        _("Details last checked"),
         null=True,
         blank=True,
-        help_text="When someone last checked these details are still right.",
+        help_text=_("When someone last checked these details are still right."),
     )
-    hsds_id = models.UUIDField("HSDS id", default=uuid.uuid4)
-    active = models.BooleanField("Still running", default=True)
+    hsds_id = models.UUIDField(_("HSDS id"), default=uuid.uuid4)
+    active = models.BooleanField(_("Still running"), default=True)
     last_modified = models.DateTimeField(default=timezone.now)
     # Folded name, provider, description and categories, for search as you type.
     search_key = models.TextField(blank=True, editable=False)
@@ -350,7 +359,9 @@ class Signpost(models.Model):
         Person, models.SET_NULL, null=True, blank=True, related_name="signposts"
     )
     services = models.ManyToManyField(Service, related_name="signposts")
-    helped_to_contact = models.BooleanField("We helped her get in touch", default=False)
+    helped_to_contact = models.BooleanField(
+        _("We helped her get in touch"), default=False
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -379,17 +390,17 @@ class DirectorySettings(models.Model):
         Organisation, models.CASCADE, related_name="directory_settings"
     )
     public_page = models.BooleanField(
-        "Show a public directory page",
+        _("Show a public directory page"),
         default=False,
-        help_text=(
+        help_text=_(
             "A read-only page anyone can open without logging in, for the QR "
             "code on the wall. No cookies, no tracking."
         ),
     )
     open_api = models.BooleanField(
-        "Publish the directory as Open Referral UK data",
+        _("Publish the directory as Open Referral UK data"),
         default=False,
-        help_text="So other directories and apps can use your list of services.",
+        help_text=_("So other directories and apps can use your list of services."),
     )
 
     class Meta:
@@ -440,8 +451,8 @@ class Feed(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="service_feeds"
     )
-    url = models.URLField("Web address of the directory", max_length=500)
-    name = models.CharField(max_length=200, blank=True)
+    url = models.URLField(_("Web address of the directory"), max_length=500)
+    name = models.CharField(_("Name"), max_length=200, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import spreadsheets
@@ -51,7 +52,7 @@ def sharing(request):
     form = DirectorySettingsForm(request.POST or None, instance=settings_)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Sharing settings saved.")
+        messages.success(request, _("Sharing settings saved."))
         return redirect(org_url("signposting:sharing", organisation))
     return render(
         request,
@@ -151,8 +152,12 @@ def import_hsds(request):
             pending.delete()
             messages.success(
                 request,
-                f"Imported: {len(plan.added)} added, {len(plan.changed)} updated, "
-                f"{len(plan.skipped)} unchanged.",
+                _("Imported: %(added)s added, %(changed)s updated, %(same)s unchanged.")
+                % {
+                    "added": len(plan.added),
+                    "changed": len(plan.changed),
+                    "same": len(plan.skipped),
+                },
             )
             return redirect("signposting:directory")
         context["plan"] = plan
@@ -193,10 +198,18 @@ def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
 
 
 def _table_errors(result) -> list[str]:
-    errors = [f"Row {n}: {e.error}" for n, errs in result.row_errors() for e in errs]
+    row = _("Row %(number)s: %(problem)s")
+    errors = [
+        row % {"number": n, "problem": e.error}
+        for n, errs in result.row_errors()
+        for e in errs
+    ]
     for invalid in result.invalid_rows:
         for field_name, msgs in invalid.error_dict.items():
-            errors += [f"Row {invalid.number}: {field_name}: {m}" for m in msgs]
+            errors += [
+                row % {"number": invalid.number, "problem": f"{field_name}: {m}"}
+                for m in msgs
+            ]
     return errors
 
 
@@ -238,8 +251,12 @@ def import_table(request):
             totals = result.totals
             messages.success(
                 request,
-                f"Imported: {totals['new']} added, {totals['update']} updated, "
-                f"{totals['skip']} unchanged.",
+                _("Imported: %(added)s added, %(changed)s updated, %(same)s unchanged.")
+                % {
+                    "added": totals["new"],
+                    "changed": totals["update"],
+                    "same": totals["skip"],
+                },
             )
             return redirect("signposting:directory")
         else:
@@ -289,7 +306,10 @@ def _check(request, feed: Feed) -> None:
     try:
         feed_checks.check(feed, wait_limit=feed_checks.WAIT_LIMIT_SECONDS)
     except hsds.ImportFileError as e:
-        messages.error(request, f"We couldn't read {feed}: {e}")
+        messages.error(
+            request,
+            _("We couldn't read %(feed)s: %(problem)s") % {"feed": feed, "problem": e},
+        )
 
 
 @require_GET
@@ -320,14 +340,23 @@ def feed_action(request, pk: int):
         if plan is not None and plan.ok:
             messages.success(
                 request,
-                f"Accepted: {len(plan.added)} added, {len(plan.changed)} updated, "
-                f"{len(plan.vanished)} flagged as no longer listed.",
+                _(
+                    "Accepted: %(added)s added, %(changed)s updated, %(gone)s "
+                    "flagged as no longer listed."
+                )
+                % {
+                    "added": len(plan.added),
+                    "changed": len(plan.changed),
+                    "gone": len(plan.vanished),
+                },
             )
     elif action == "stop":
         name = str(feed)
         feed.delete()
         messages.success(
-            request, f"Stopped following {name}. Its services are still here."
+            request,
+            _("Stopped following %(name)s. Its services are still here.")
+            % {"name": name},
         )
         return redirect(org_url("signposting:feeds", feed.organisation))
     return redirect("signposting:feed", feed.pk)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -131,7 +132,10 @@ def service_new(request):
     form = ServiceForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         service = form.save()
-        messages.success(request, f"Added “{service.name}” to the directory.")
+        messages.success(
+            request,
+            _("Added “%(name)s” to the directory.") % {"name": service.name},
+        )
         return redirect(service)
     return render(request, "signposting/service_form.html", {"form": form})
 
@@ -145,7 +149,7 @@ def service_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved “{service.name}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": service.name})
         return redirect(service)
     return render(
         request, "signposting/service_form.html", {"form": form, "service": service}
@@ -157,7 +161,10 @@ def service_edit(request, pk: int):
 def service_checked(request, pk: int):
     service = _get_service_for_user(request, pk, edit=True)
     service.mark_checked()
-    messages.success(request, f"Marked “{service.name}” as checked today.")
+    messages.success(
+        request,
+        _("Marked “%(name)s” as checked today.") % {"name": service.name},
+    )
     if request.POST.get("next") == "to_check":
         return redirect("signposting:to_check")
     return redirect(service)
@@ -187,7 +194,7 @@ def categories(request):
     form = CategoryForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         category = form.save()
-        messages.success(request, f"Added “{category.name}”.")
+        messages.success(request, _("Added “%(name)s”.") % {"name": category.name})
         return redirect(org_url("signposting:categories", organisation))
     return render(
         request,
@@ -213,13 +220,16 @@ def category_edit(request, slug: str):
         category.delete()
         for service in services:
             service.refresh_search_key()
-        messages.success(request, f"Removed “{name}”. Its services are still listed.")
+        messages.success(
+            request,
+            _("Removed “%(name)s”. Its services are still listed.") % {"name": name},
+        )
         return redirect(org_url("signposting:categories", organisation))
     if request.method == "POST" and form.is_valid():
         category = form.save()
         for service in category.services.all():
             service.refresh_search_key()
-        messages.success(request, f"Saved “{category.name}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": category.name})
         return redirect(org_url("signposting:categories", organisation))
     return render(
         request,
@@ -285,8 +295,18 @@ def signpost_new(request):
         except IntegrityError:
             pass  # A double-tapped Save: the first one counted.
         names = ", ".join(s.name for s in data["services"])
-        who = data["person"].known_as if data["person"] else "someone"
-        messages.success(request, f"Noted: we gave {who} information about {names}.")
+        if data["person"]:
+            message = _("Noted: we gave %(name)s information about %(services)s.")
+        else:
+            message = _("Noted: we gave someone information about %(services)s.")
+        messages.success(
+            request,
+            message
+            % {
+                "name": data["person"].known_as if data["person"] else "",
+                "services": names,
+            },
+        )
         if data["person"]:
             return redirect(data["person"])
         return redirect("signposting:log")
@@ -341,7 +361,8 @@ def _qr_rows(services) -> list[dict]:
         if service.website:
             codes.append(
                 {
-                    "label": "Website",
+                    "kind": "website",
+                    "label": _("Website"),
                     "uri": qr.data_uri(service.website),
                     "text": service.website,
                 }
@@ -349,7 +370,12 @@ def _qr_rows(services) -> list[dict]:
         if service.phone:
             payload = qr.tel_payload(service.phone)
             codes.append(
-                {"label": "Call", "uri": qr.data_uri(payload), "text": payload}
+                {
+                    "kind": "call",
+                    "label": _("Call"),
+                    "uri": qr.data_uri(payload),
+                    "text": payload,
+                }
             )
         rows.append({"service": service, "codes": codes})
     return rows

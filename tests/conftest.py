@@ -142,3 +142,18 @@ def smtp_sink(settings):
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="session")
+def _pseudo_catalogue(tmp_path_factory):
+    return i18n.build_pseudo_catalogue(tmp_path_factory.mktemp("pseudo-locale"))
+
+
+@pytest.fixture
+def pseudo_language(settings, _pseudo_catalogue):
+    """The pseudo-language switched on, as it is when developing: returns its
+    code, to ask for with Accept-Language or activate."""
+    code = settings.PSEUDO_LANGUAGE[0]
+    settings.LANGUAGES = [*settings.LANGUAGES, settings.PSEUDO_LANGUAGE]
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, _pseudo_catalogue]
+    return code

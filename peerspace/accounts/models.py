@@ -189,6 +189,22 @@ class Organisation(models.Model):
             self.data_use_version, language
         ) or self.data_use_statement_version(self.data_use_version)
 
+    def data_use_in_other_languages(
+        self, everywhere: bool = False
+    ) -> list[tuple[str, str, "DataUseStatementVersion | None"]]:
+        """(code, name, the current words in it or None) for each language it
+        offers besides English; `everywhere` adds those it has words in but
+        no longer offers."""
+        from peerspace import i18n
+
+        translations = self.data_use_translations()
+        return [
+            (code, name, translations.get(code))
+            for code, name in i18n.languages_with_catalogue()
+            if code != MAIN_LANGUAGE
+            and (code in self.languages or (everywhere and code in translations))
+        ]
+
     def data_use_translations(self) -> dict[str, "DataUseStatementVersion"]:
         """The current version's translations, by language."""
         return {

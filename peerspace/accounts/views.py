@@ -337,19 +337,13 @@ def privacy_notice(request):
                 % {"version": organisation.data_use_version},
             )
         return redirect(org_url("privacy_notice", organisation))
-    translations = organisation.data_use_translations()
     return render(
         request,
         "accounts/privacy_notice.html",
         {
             "organisation": organisation,
             "form": form,
-            "languages": [
-                (code, name, translations.get(code))
-                for code, name in i18n.languages_with_catalogue()
-                if code != MAIN_LANGUAGE
-                and (code in organisation.languages or code in translations)
-            ],
+            "languages": organisation.data_use_in_other_languages(everywhere=True),
             "earlier": organisation.data_use_versions.filter(
                 version__lt=organisation.data_use_version
             ),
@@ -435,18 +429,13 @@ def organisation_languages(request):
             messages.success(request, _("Saved the languages we offer."))
             return redirect(org_url("organisation_languages", organisation))
         messages.error(request, _("Please check the highlighted answers."))
-    translations = organisation.data_use_translations()
     return render(
         request,
         "accounts/languages.html",
         {
             "organisation": organisation,
             "form": form,
-            "offered": [
-                (code, name, translations.get(code))
-                for code, name in organisation.offered_languages()
-                if code != MAIN_LANGUAGE
-            ],
+            "offered": organisation.data_use_in_other_languages(),
         },
     )
 

@@ -37,7 +37,7 @@ MAX_ERRORS = 50
 def label(field_name: str) -> str:
     if field_name == "categories":
         return "Categories"
-    return capfirst(Service._meta.get_field(field_name).verbose_name)
+    return str(capfirst(Service._meta.get_field(field_name).verbose_name))
 
 
 @dataclass
