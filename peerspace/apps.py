@@ -12,6 +12,7 @@ class PeerspaceConfig(AppConfig):
     def ready(self):
         checks.register(encryption_keys_read_the_database)
         checks.register(mail.check_email_reaches_people, "email", deploy=True)
+        checks.register(translations_compiled, deploy=True)
         post_migrate.connect(stamp_key_check, sender=self)
         user_logged_in.connect(drafts.drop_others)
 
@@ -31,3 +32,26 @@ def stamp_key_check(using, **kwargs):
     queryset = KeyCheck.objects.using(using)
     if queryset._has_table():
         queryset.ensure()
+
+
+def translations_compiled(app_configs, **kwargs):
+    """Pages show English where a catalogue hasn't been compiled since its
+    .po last changed: say so before going live."""
+    from peerspace import i18n
+
+    stale = [
+        po
+        for po in i18n.po_files()
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return []
+    return [
+        checks.Warning(
+            f"{len(stale)} translation catalogue(s) aren't compiled, so their "
+            "pages would show English.",
+            hint="Run `manage.py compile_translations` (docs/translating.md).",
+            id="peerspace.W003",
+        )
+    ]

@@ -36,7 +36,7 @@ def _get_person_for_coordinator(request, pk: int) -> Person:
 def _export_language(request) -> str:
     """The language she asked for her copy in (?language=), else English."""
     code = request.GET.get("language", "")
-    if code in dict(i18n.languages_with_catalogue()):
+    if code in dict(i18n.choosable_languages()):
         return code
     return settings.LANGUAGE_CODE
 
