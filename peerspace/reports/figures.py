@@ -238,11 +238,15 @@ class Builder:
             columns.append(self.overall())
             names.append("All sites")
         table = Table("headlines", "Headline figures", ["", *names])
-        table.add("People supported", *(Cell(c["people"]) for c in columns))
-        table.add("New people", *(Cell(c["new"]) for c in columns))
-        table.add("Returning people", *(Cell(c["people"] - c["new"]) for c in columns))
-        table.add("Visits", *(Cell(c["visits"]) for c in columns))
-        table.add("Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns))
+        people = table.add("People supported", *(Cell(c["people"]) for c in columns))
+        new = table.add("New people", *(Cell(c["new"]) for c in columns))
+        returning = table.add(
+            "Returning people", *(Cell(c["people"] - c["new"]) for c in columns)
+        )
+        visits = table.add("Visits", *(Cell(c["visits"]) for c in columns))
+        unnamed = table.add(
+            "Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns)
+        )
         table.add("Sessions held", *(Cell(c["sessions"], NUMBER) for c in columns))
         table.add(
             "Average people per session",
@@ -250,19 +254,20 @@ class Builder:
                 Cell(
                     Decimal(c["visits"]) / c["sessions"] if c["sessions"] else None,
                     DECIMAL,
-                    depends_on=(3, i),
+                    depends_on=(visits[i],),
                 )
                 for i, c in enumerate(columns)
             ),
         )
-        n = len(columns)
         # New + returning = supported, in every column.
-        table.groups = [((0, c), [(1, c), (2, c)]) for c in range(n)]
+        table.groups = [
+            (total, [n, r]) for total, n, r in zip(people, new, returning, strict=True)
+        ]
         if self.multi:
             # Visits and head-counts add up across sites (people don't: one
             # woman may come to both).
-            for r in (3, 4):
-                table.groups.append(((r, n - 1), [(r, c) for c in range(n - 1)]))
+            for row in (visits, unnamed):
+                table.groups.append((row[-1], row[:-1]))
         table.notes.append(
             "People supported are different named people who came at least once. "
             "New people came to us for the first time in this period; returning "
@@ -359,9 +364,10 @@ class Builder:
                 Cell(row["visits"]),
                 Cell(row["people"]),
             )
-        table.add("All activities", Cell(overall["visits"]), Cell(overall["people"]))
-        last = len(table.rows) - 1
-        table.groups = [((last, 0), [(r, 0) for r in range(last)])]
+        all_visits, _ = table.add(
+            "All activities", Cell(overall["visits"]), Cell(overall["people"])
+        )
+        table.groups = [(all_visits, [row[1] for row in table.rows[:-1]])]
         table.notes.append(
             "Someone who did more than one activity counts once in each, and once "
             "in “All activities”."
@@ -369,13 +375,15 @@ class Builder:
         section.tables.append(table)
 
         giving = Table("giving", "Giving as well as receiving", ["", "Figure"])
-        giving.add("People who helped out at least once", Cell(overall["helped"]))
+        (helped,) = giving.add(
+            "People who helped out at least once", Cell(overall["helped"])
+        )
         giving.add(
             "Share of people supported",
             Cell(
                 _pct(overall["helped"], overall["people"]),
                 PERCENT,
-                depends_on=(0, 0),
+                depends_on=(helped,),
             ),
         )
         giving.add("Visits when someone helped out", Cell(overall["helped_visits"]))
@@ -401,15 +409,16 @@ class Builder:
         signposts = self._signposts()
         counts = signposts.counts()
         table = Table("signposting", "Information given", ["", "Times"])
-        table.add("Times information was given", Cell(counts["times"]))
-        table.add("Times we helped someone get in touch", Cell(counts["helped"]))
+        (times,) = table.add("Times information was given", Cell(counts["times"]))
+        (helped,) = table.add(
+            "Times we helped someone get in touch", Cell(counts["helped"])
+        )
         table.add(
             "Share with help to get in touch",
             Cell(
                 _pct(counts["helped"], counts["times"]),
                 PERCENT,
-                depends_on=(1, 0),
-                depends_on_also=(0, 0),
+                depends_on=(helped, times),
             ),
         )
         section.tables.append(table)

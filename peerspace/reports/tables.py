@@ -21,14 +21,14 @@ DECIMAL = "decimal"  # an average, to one place
 TEXT = "text"
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: a cell is its own key
 class Cell:
     value: object
     kind: str = COUNT
     hidden: str = ""  # suppression.PRIMARY or SECONDARY once finished
-    # The cell this one is worked out from: hidden with it (an average, a share).
-    depends_on: tuple[int, int] | None = None
-    depends_on_also: tuple[int, int] | None = None
+    # The cells this one is worked out from (an average, a share): hidden with
+    # any of them. Cells, not positions, so rows can be reordered safely.
+    depends_on: tuple["Cell", ...] = ()
 
     @property
     def is_number(self) -> bool:
@@ -44,45 +44,54 @@ class Table:
     notes: list[str] = field(default_factory=list)
     total_row: bool = False
     total_col: bool = False
-    # Extra (total, parts) groups by cell key (row, column) in the body.
-    groups: list = field(default_factory=list)
+    # Extra (total, parts) groups of cells that add up, besides the grid's
+    # total row and column: [(total cell, [part cells])].
+    groups: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
     threshold: int = 5
     caption: str = ""
     finished: bool = False
 
-    def add(self, label: str, *cells: Cell) -> None:
+    def add(self, label: str, *cells: Cell) -> list[Cell]:
+        """Add a row; returns its figures (without the label), column by column,
+        for other cells to depend on or add up to."""
         self.rows.append([Cell(label, TEXT), *cells])
+        return list(cells)
 
     def finish(self, threshold: int) -> "Table":
         if self.finished:
             return self
         self.finished = True
         self.threshold = threshold
-        values, protected = {}, set()
-        for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row[1:]):
-                if cell.kind in (COUNT, NUMBER) and isinstance(cell.value, int):
-                    values[(r, c)] = cell.value
-                    if cell.kind == NUMBER:
-                        protected.add((r, c))
-        n_cols = len(self.columns) - 1
-        groups = suppression.grid_groups(
+        body = [row[1:] for row in self.rows]
+        values = {
+            cell: cell.value
+            for row in body
+            for cell in row
+            if cell.kind in (COUNT, NUMBER) and isinstance(cell.value, int)
+        }
+        protected = {cell for cell in values if cell.kind == NUMBER}
+        grid = suppression.grid_groups(
             len(self.rows),
-            n_cols,
+            len(self.columns) - 1,
             total_row=self.total_row,
             total_col=self.total_col,
         )
+        groups = [
+            (body[r][c], [body[pr][pc] for pr, pc in parts]) for (r, c), parts in grid
+        ]
         groups += self.groups
         hidden = suppression.suppress(values, groups, threshold, protected)
-        for (r, c), status in hidden.items():
-            self.rows[r][c + 1].hidden = status
-        for row in self.rows:
-            for cell in row[1:]:
-                for source in (cell.depends_on, cell.depends_on_also):
-                    if source and not cell.hidden:
-                        r, c = source
-                        if self.rows[r][c + 1].hidden:
-                            cell.hidden = suppression.SECONDARY
+        for cell, status in hidden.items():
+            cell.hidden = status
+        # A cell worked out from a hidden one is hidden too, however deep.
+        changed = True
+        while changed:
+            changed = False
+            for row in body:
+                for cell in row:
+                    if not cell.hidden and any(s.hidden for s in cell.depends_on):
+                        cell.hidden = suppression.SECONDARY
+                        changed = True
         if hidden:
             self.notes.append(suppression_note(threshold, hidden.values()))
         return self
