@@ -14,11 +14,25 @@ from . import suppression
 
 COUNT = "count"  # people or things, suppressible
 NUMBER = "number"  # a count that is never about people (sessions held)
-MONEY = "money"  # whole pounds in print
-RATE = "rate"  # pounds and pence
-PERCENT = "percent"
+QUANTITY = "quantity"  # typed or measured (hours), to two places at most
+PENCE = "pence"  # money, to the penny
+RATE = "rate"  # pounds and pence per £1
+AS_AGREED = "as-agreed"  # a unit rate as typed, to a fraction of a penny
+PERCENT = "percent"  # whole per cent
+PERCENT1 = "percent1"  # to one place
 DECIMAL = "decimal"  # an average, to one place
 TEXT = "text"
+
+# Every figure is rounded once, here, half up (so £0.125 shows as £0.13); the
+# spreadsheet cell holds the same rounded number the page prints.
+PLACES = {
+    PENCE: "0.01",
+    RATE: "0.01",
+    PERCENT: "1",
+    PERCENT1: "0.1",
+    DECIMAL: "0.1",
+    QUANTITY: "0.01",
+}
 
 
 @dataclass(eq=False)  # compared and hashed by identity: a cell is its own key
@@ -49,6 +63,8 @@ class Table:
     groups: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
     threshold: int = 5
     caption: str = ""
+    # Plain sentences printed under the table, before its notes.
+    summary: list[str] = field(default_factory=list)
     finished: bool = False
 
     def add(self, label: str, *cells: Cell) -> list[Cell]:
@@ -131,6 +147,28 @@ def _q(value, places: str) -> Decimal:
     return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def as_agreed(value) -> Decimal:
+    """A rate as typed: no trailing noughts past the pence (£0.125, £14.00)."""
+    value = Decimal(value).normalize()
+    return value if -value.as_tuple().exponent > 2 else _q(value, "0.01")
+
+
+def plain(value: Decimal) -> Decimal:
+    """37.50 as 37.5 and 40.00 as 40 (never 4E+1)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def rounded(cell: Cell):
+    """The number a cell shows, rounded as printed (kept as Decimal)."""
+    if cell.kind == AS_AGREED:
+        return as_agreed(cell.value)
+    if cell.kind in PLACES:
+        value = _q(cell.value, PLACES[cell.kind])
+        return plain(value) if cell.kind == QUANTITY else value
+    return cell.value
+
+
 def display(cell: Cell, threshold: int) -> str:
     if cell.hidden:
         return suppression.label(cell.hidden, threshold)
@@ -139,17 +177,14 @@ def display(cell: Cell, threshold: int) -> str:
         return "–"
     if cell.kind == TEXT:
         return str(value)
-    if cell.kind in (COUNT, NUMBER):
-        return f"{value:,}"
-    if cell.kind == MONEY:
-        return f"£{_q(value, '1'):,}"
-    if cell.kind == RATE:
-        return f"£{_q(value, '0.01'):,}"
-    if cell.kind == PERCENT:
-        return f"{_q(value, '1')}%"
-    if cell.kind == DECIMAL:
-        return f"{_q(value, '0.1'):,}"
-    return str(value)
+    value = rounded(cell)
+    if cell.kind in (PENCE, RATE, AS_AGREED):
+        return f"£{value:,}"
+    if cell.kind in (PERCENT, PERCENT1):
+        return f"{value:,}%"
+    if cell.kind == QUANTITY:
+        return f"{value:,f}"
+    return f"{value:,}"
 
 
 def spreadsheet_value(cell: Cell, threshold: int):
@@ -159,10 +194,4 @@ def spreadsheet_value(cell: Cell, threshold: int):
         return ""
     if cell.kind == TEXT:
         return str(cell.value)
-    if cell.kind in (MONEY, RATE):
-        return float(_q(cell.value, "0.01"))
-    if cell.kind == PERCENT:
-        return float(_q(cell.value, "0.1"))
-    if cell.kind == DECIMAL:
-        return float(_q(cell.value, "0.1"))
-    return cell.value
+    return rounded(cell)

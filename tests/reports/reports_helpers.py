@@ -6,13 +6,22 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from attendance.models import Activity, EmergencyContact, Person, Session, Visit
-from peerspace.reports.models import Income, ReportTemplate, Story, UnitRate
+from peerspace.reports.models import (
+    SIGNPOSTS_HELPED,
+    VISITS,
+    Income,
+    Rate,
+    ReportTemplate,
+    Story,
+    ValueLine,
+)
 from safeguarding.models import ReflectionSession, Worry, WorryReview
 from signposting.models import Category, Service, Signpost
 
 # The quarter the known dataset is built around (April to June 2025).
 START = dt.date(2025, 4, 1)
 END = dt.date(2025, 6, 30)
+APRIL, MAY, JUNE = START, dt.date(2025, 5, 1), dt.date(2025, 6, 1)
 
 # Distinctive enough that finding any of them in a PDF can only be a leak.
 FIRST_NAMES = [
@@ -181,18 +190,26 @@ def make_known(org, site, site2, other_org, other_site) -> dict:
         outcomes=["less-isolated"],
     )
 
-    UnitRate.objects.create(
-        organisation=org,
-        kind=UnitRate.VISIT,
-        rate=Decimal("25.00"),
-        source="Commissioner's day-centre unit cost",
-    )
-    UnitRate.objects.create(
-        organisation=org,
-        kind=UnitRate.SIGNPOST_HELPED,
-        rate=Decimal("40.00"),
-        source="Local social prescribing unit cost",
-    )
+    for n, (name, source, amount, where) in enumerate(
+        [
+            ("Centre usage", VISITS, "25.00", "Commissioner's day-centre unit cost"),
+            (
+                "Helped to get in touch",
+                SIGNPOSTS_HELPED,
+                "40.00",
+                "Local social prescribing unit cost",
+            ),
+        ]
+    ):
+        line = ValueLine.objects.create(
+            organisation=org, name=name, unit="a time", source=source, position=n
+        )
+        Rate.objects.create(
+            line=line,
+            effective_from=dt.date(2024, 4, 1),
+            amount=Decimal(amount),
+            source=where,
+        )
     for month in (dt.date(2025, 4, 1), dt.date(2025, 5, 1), dt.date(2025, 6, 1)):
         Income.objects.create(
             organisation=org,
