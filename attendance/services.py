@@ -4,6 +4,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from peerspace import crypto
+
 from .models import PERSON_DETAILS, EmergencyContact, PendingArrival, Person
 
 # Sent inside the erasing transaction so other apps (safeguarding) can scrub
@@ -148,4 +150,6 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
         if section:
             title, content = section
             data[title] = content
+    # "Everything we hold" with a placeholder in it would not be everything.
+    crypto.require_readable(data)
     return data

@@ -12,18 +12,54 @@ class EncryptedTextField(models.TextField):
 
     Can't be searched, ordered or indexed. simple-history copies the field type, so
     history rows stay encrypted too.
+
+    A stored value no configured key can read comes back as crypto.Unreadable:
+    pages listing many records show the placeholder and keep working, a form
+    refuses to open with it (so nobody saves the placeholder as her words), and
+    saving the record writes the stored value back unchanged.
     """
 
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return crypto.decrypt(value)
+        try:
+            return crypto.decrypt(value)
+        except crypto.DecryptionError:
+            crypto.log_unreadable(self._where(), value)
+            return crypto.Unreadable(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, crypto.Unreadable):
+            return value.stored
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
+        if value.strip() == crypto.UNREADABLE_TEXT:
+            raise crypto.DecryptionError(
+                f"The placeholder for a note that can't be read isn't saved as "
+                f"{self._where()}."
+            )
         return crypto.encrypt(value)
+
+    def get_db_prep_save(self, value, connection):
+        if value not in (None, "") and not isinstance(value, crypto.Unreadable):
+            # Never write with keys that can't read what is already there.
+            from peerspace.models import KeyCheck
+
+            KeyCheck.objects.db_manager(connection.alias).verify()
+        return super().get_db_prep_save(value, connection)
+
+    def value_from_object(self, obj):
+        value = super().value_from_object(obj)
+        if isinstance(value, crypto.Unreadable):
+            raise crypto.DecryptionError(
+                f"{self._where()} can't be read with the configured keys, so this "
+                "record can't be changed here."
+            )
+        return value
+
+    def _where(self) -> str:
+        return f"{self.model._meta.label}.{self.name}"
 
 
 # The largest id a 64-bit integer column holds.

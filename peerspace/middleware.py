@@ -1,3 +1,4 @@
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -7,14 +8,18 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from peerspace import drafts, permissions
+from peerspace import crypto, drafts, permissions
+
+logger = logging.getLogger(__name__)
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
-    """Django's, plus: a form posted after the session ended is not lost."""
+    """Django's, plus: a form posted just after the session limits signed
+    someone out is not lost (see drafts)."""
 
     def handle_no_permission(self, request, view_func):
         if request.method != "POST":
@@ -30,6 +35,27 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         else:
             next_path = "/"
         return redirect_to_login(next_path, self.get_login_url(view_func))
+
+
+class UnreadableRecordMiddleware:
+    """A single record with a note no key can read refuses with a clear page.
+
+    Pages of many records show a placeholder instead (see EncryptedTextField);
+    a form or export of one record stops rather than show or save less than
+    is there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (crypto.DecryptionError, crypto.WrongKeys)):
+            return None
+        logger.error("Refused %s %s: %s", request.method, request.path, exception)
+        return render(request, "unreadable.html", status=500)
 
 
 def kiosk_allowed(view):
@@ -86,13 +112,16 @@ class SessionLimitsMiddleware:
             now = int(time.time())
             started = request.session.setdefault("started_at", now)
             seen = request.session.get("seen_at", now)
+            kiosk = permissions.is_kiosk_only(request.user)
             # The kiosk tablet waits at the door all day: no idle limit for it.
             idle_limit = (
-                settings.SESSION_IDLE_SECONDS
-                if not permissions.is_kiosk_only(request.user)
-                else settings.SESSION_COOKIE_AGE
+                settings.SESSION_COOKIE_AGE if kiosk else settings.SESSION_IDLE_SECONDS
             )
             if now - seen > idle_limit or now - started > settings.SESSION_COOKIE_AGE:
+                if not kiosk:
+                    # Her form may be kept for her (the kiosk's is for nobody:
+                    # whoever comes to the tablet next mustn't see it back).
+                    request.draft_user_id = request.user.pk
                 auth_logout(request)
                 messages.info(
                     request,
@@ -100,7 +129,7 @@ class SessionLimitsMiddleware:
                     "Please sign in again.",
                 )
                 # Now anonymous: LoginRequiredMiddleware keeps any form she was
-                # posting and sends her to the login page.
+                # posting (see drafts) and sends her to the login page.
             elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
                 request.session["seen_at"] = now
         return self.get_response(request)

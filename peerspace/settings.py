@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "peerspace.middleware.SessionLimitsMiddleware",
     "peerspace.middleware.LoginRequiredMiddleware",
+    "peerspace.middleware.UnreadableRecordMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
     "peerspace.middleware.NoStoreMiddleware",
@@ -230,6 +231,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
+# A form posted just after the limits signed someone out is kept for her, up to
+# this size (see peerspace/drafts.py); anything bigger is not kept.
+DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 64 * 1024)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # The site a tablet works at is remembered in its own long-lived cookie.

@@ -267,7 +267,12 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         self.fields["referred_by"].queryset = team_of([worry.organisation_id])
         if not self.instance.pk:
             self.initial.setdefault("status_after", worry.status)
-        self.initial.setdefault("closed_reason", worry.closed_reason)
+        # Through the field, which refuses a reason no key can read rather
+        # than offer its placeholder to be saved as the reason.
+        self.initial.setdefault(
+            "closed_reason",
+            Worry._meta.get_field("closed_reason").value_from_object(worry),
+        )
         self.initial.setdefault("flag_next_time", False)
 
     def clean(self):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from attendance.models import Person
+from peerspace import crypto
 from peerspace.accounts.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -174,6 +175,8 @@ class Worry(models.Model):
         """Who it is about, for a partner group: initials and nothing more."""
         if self.person_id:
             return initials_of(self.person.full_name or self.person.known_as)
+        if isinstance(self.about_initials, crypto.Unreadable):
+            return "?"  # not the placeholder's own initials
         letters = [c.upper() for c in self.about_initials if c.isalpha()][:3]
         return "".join(f"{c}." for c in letters) or "?"
 

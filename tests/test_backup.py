@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
@@ -5,6 +8,7 @@ from django.db import connection
 
 from attendance.models import EmergencyContact, Person, Session, Visit
 from peerspace.accounts.models import Organisation, Site
+from tests.helpers import ROOT, env_for_this_database
 
 
 @pytest.fixture
@@ -75,3 +79,35 @@ def test_encrypted_backup_needs_the_right_key(data, tmp_path, monkeypatch):
     monkeypatch.setenv("BACKUP_ENCRYPTION_KEY", Fernet.generate_key().decode())
     with pytest.raises(CommandError, match="can't be decrypted"):
         call_command("restore", str(path), "--yes")
+
+
+def test_restore_refuses_a_backup_the_keys_cannot_read(data, tmp_path, settings):
+    path = tmp_path / "backup.bin"
+    call_command("backup", "--output", str(path))
+    Person.objects.create(organisation=data, known_as="After the backup")
+    old = settings.FIELD_ENCRYPTION_KEYS[0]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="key it was written with is missing"):
+        call_command("restore", str(path), "--yes")
+    assert Person.objects.filter(known_as="After the backup").exists()
+    # With the old key kept after a new one, the same backup restores.
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+    call_command("restore", str(path), "--yes")
+    connection.close()
+    assert not Person.objects.filter(known_as="After the backup").exists()
+    assert Person.objects.get(known_as="P1").anything_to_know == "note 1"
+
+
+def test_backup_runs_whatever_the_keys(data, tmp_path):
+    """Keys that can't read the database stop the server, not the backup."""
+    path = tmp_path / "backup.bin"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "backup", "--output", str(path)],
+        cwd=ROOT,
+        env=env_for_this_database(Fernet.generate_key().decode()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_size > 0

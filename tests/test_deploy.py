@@ -18,6 +18,9 @@ PRODUCTION = {
 
 def check(env: dict) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    # The settings alone: not a local database written with another key.
+    base.pop("DATABASE_URL", None)
+    base["SQLITE_PATH"] = str(ROOT / "no-such-directory" / "db.sqlite3")
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import EmergencyContact, PendingArrival, Person, Session, Visit
+from tests.test_sessions import age_session
 
 
 def contacts(**rows):
@@ -400,11 +401,15 @@ def test_person_page_shows_visits_summary(bob_client, site, person):
 
 def test_signed_out_form_post_is_kept_for_after_logging_in(client, bob, site):
     url = reverse("attendance:register", args=[site.pk])
+    # Bob was signed in on this tablet and went quiet past the idle limit.
+    client.force_login(bob)
+    client.get(url)
+    age_session(client, idle=settings.SESSION_IDLE_SECONDS + 5)
     data = {"known_as": "Nadia", "phone": "07700 900555", **contacts()}
     response = client.post(url, data, HTTP_REFERER=f"http://testserver{url}")
     assert response.status_code == 302 and "/login/" in response.url
     assert not Person.objects.exists()
-    # Logging in keeps the anonymous session's data.
+    # Logging in again keeps what the signed-out session kept for him.
     client.post(reverse("login"), {"username": "bob", "password": "password"})
     html = client.get(url).content.decode()
     assert "You were signed out before this was saved" in html

@@ -214,6 +214,8 @@ def test_the_door_screen_fits_a_phone_with_a_few_people_here(
     row.get_by_text("Activity, helped out, more").click()
     select = page.locator(f"#activity-{maggie_visit.pk}")
     expect(select).to_have_value(str(activity.pk))
+    # htmx wires up the fetched form as it settles; a person can't tap sooner.
+    expect(row.locator(".htmx-added, .htmx-settling")).to_have_count(0)
     select.select_option(label="No activity")
     expect(row.get_by_role("status")).to_have_text("Saved.")
     maggie_visit.refresh_from_db()

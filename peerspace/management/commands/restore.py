@@ -1,4 +1,8 @@
-"""Put a backup made by `manage.py backup` back, replacing the current data."""
+"""Put a backup made by `manage.py backup` back, replacing the current data.
+
+A backup whose encrypted notes FIELD_ENCRYPTION_KEYS can't read (its key
+check says so) is refused before anything is replaced.
+"""
 
 import sqlite3
 import subprocess
@@ -10,11 +14,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from peerspace.models import token_problem
+
 from .backup import MAGIC, backup_fernet, pg_args, pg_env
 
 
 class Command(BaseCommand):
     help = "Restore a backup over the current database (asks first unless --yes)."
+    # A restore is how a broken database is mended: the checks of the database
+    # being replaced mustn't stop it. The backup's own key check is read below.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -31,32 +40,70 @@ class Command(BaseCommand):
                 raise CommandError(
                     "This backup can't be decrypted with the configured key."
                 ) from e
-        if not yes:
-            answer = input(
-                "This replaces everything in the database. Type 'restore' to go on: "
-            )
-            if answer.strip() != "restore":
-                raise CommandError("Nothing restored.")
-        connection.close()
         with tempfile.TemporaryDirectory() as tmp:
             raw = Path(tmp) / "restore"
             raw.write_bytes(data)
             if connection.vendor == "sqlite":
-                self.restore_sqlite(raw)
+                token = self.sqlite_key_check(raw)
             elif connection.vendor == "postgresql":
-                self.restore_postgres(raw)
+                token = self.postgres_key_check(raw)
             else:
                 raise CommandError(f"Restoring {connection.vendor} isn't supported.")
+            # A backup from before the key check has none: nothing to tell by.
+            if token and (problem := token_problem(token)):
+                raise CommandError(
+                    f"This backup can't be used here. {problem} Nothing restored."
+                )
+            if not yes:
+                answer = input(
+                    "This replaces everything in the database. "
+                    "Type 'restore' to go on: "
+                )
+                if answer.strip() != "restore":
+                    raise CommandError("Nothing restored.")
+            connection.close()
+            if connection.vendor == "sqlite":
+                self.restore_sqlite(raw)
+            else:
+                self.restore_postgres(raw)
         self.stdout.write(self.style.SUCCESS("Restored."))
+
+    def sqlite_key_check(self, raw: Path) -> str | None:
+        source = sqlite3.connect(raw)
+        try:
+            try:
+                (result,) = source.execute("PRAGMA integrity_check").fetchone()
+            except sqlite3.DatabaseError as e:
+                raise CommandError(f"That isn't a SQLite backup: {e}") from e
+            if result != "ok":
+                raise CommandError(f"The backup failed its integrity check: {result}")
+            try:
+                row = source.execute("SELECT token FROM peerspace_keycheck").fetchone()
+            except sqlite3.OperationalError:
+                return None  # made before the key check
+        finally:
+            source.close()
+        return row[0] if row else None
+
+    def postgres_key_check(self, raw: Path) -> str | None:
+        # The key check table's rows as COPY text; nothing if the dump has none.
+        result = subprocess.run(
+            ["pg_restore", "--data-only", "-t", "peerspace_keycheck", "-f", "-"]
+            + [str(raw)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            raise CommandError(f"That isn't a PostgreSQL backup: {result.stderr}")
+        lines = iter(result.stdout.splitlines())
+        for line in lines:
+            if line.startswith("COPY "):
+                row = next(lines, "\\.")
+                return None if row == "\\." else row.split("\t")[1]
+        return None
 
     def restore_sqlite(self, raw: Path) -> None:
         source = sqlite3.connect(raw)
-        try:
-            (result,) = source.execute("PRAGMA integrity_check").fetchone()
-        except sqlite3.DatabaseError as e:
-            raise CommandError(f"That isn't a SQLite backup: {e}") from e
-        if result != "ok":
-            raise CommandError(f"The backup failed its integrity check: {result}")
         dest = sqlite3.connect(settings.DATABASES["default"]["NAME"])
         try:
             source.backup(dest)
