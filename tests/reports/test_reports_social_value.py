@@ -24,7 +24,9 @@ from django.urls import reverse
 from attendance.models import Session, Visit
 from peerspace.reports.figures import Options, build_report
 from peerspace.reports.models import (
+    COUNT_SOURCES,
     TYPED,
+    VISITS,
     Income,
     Rate,
     Tally,
@@ -33,7 +35,7 @@ from peerspace.reports.models import (
 )
 from peerspace.reports.periods import Period
 from tests.helpers import pdf_text
-from tests.reports.reports_helpers import APRIL
+from tests.reports.reports_helpers import APRIL, MAY
 
 QUARTER = {
     "period": "custom",
@@ -394,3 +396,130 @@ def test_the_query_count_does_not_grow_with_the_framework(org, site, framework):
         )
     assert count() == before
     assert before <= 12
+
+
+def test_each_kind_of_record_is_counted_by_month(org, site, other_org, person):
+    """Two months of records, one line for each source, counted by hand."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from attendance.models import Person
+    from peerspace.reports import value
+    from safeguarding.models import ReflectionSession
+    from signposting.models import Signpost
+
+    def at(day, hour, minute=0):
+        return timezone.make_aware(
+            dt.datetime(day.year, day.month, day.day, hour, minute)
+        )
+
+    for source, _ in COUNT_SOURCES[1:]:
+        ValueLine.objects.create(organisation=org, name=source, unit="u", source=source)
+    sam, jo = person, Person.objects.create(organisation=org, known_as="Jo")
+    Person.objects.filter(pk=sam.pk).update(created=at(dt.date(2025, 3, 3), 9))
+    Person.objects.filter(pk=jo.pk).update(created=at(MAY, 9))
+    gone = Person.objects.create(organisation=org, known_as="Gone")
+    Person.objects.filter(pk=gone.pk).update(
+        created=at(dt.date(2025, 1, 5), 9), erased_at=at(MAY.replace(day=20), 9)
+    )
+    Person.objects.create(organisation=other_org, known_as="Elsewhere")
+    april1 = Session.objects.create(site=site, date=APRIL.replace(day=2))
+    april2 = Session.objects.create(site=site, date=APRIL.replace(day=9))
+    may = Session.objects.create(site=site, date=MAY.replace(day=7))
+    Visit.objects.create(
+        person=sam,
+        session=april1,
+        arrived_at=at(april1.date, 10),
+        left_at=at(april1.date, 11, 30),
+        helped_out=True,
+    )
+    Visit.objects.create(
+        person=sam,
+        session=april2,
+        arrived_at=at(april2.date, 10),
+        left_at=at(april2.date, 10, 20),
+    )
+    Visit.objects.create(session=april2, arrived_at=at(april2.date, 10))  # no leaving
+    Visit.objects.create(
+        person=jo,
+        session=may,
+        arrived_at=at(may.date, 13),
+        left_at=at(may.date, 15, 15),
+        helped_out=True,
+    )
+    for day, helped in ((APRIL, True), (APRIL, False), (MAY, False)):
+        Signpost.objects.create(organisation=org, date=day, helped_to_contact=helped)
+    user = get_user_model().objects.create_user(username="sal")
+    ReflectionSession.objects.create(
+        host=org, date=MAY.replace(day=13), created_by=user
+    )
+
+    framework = value.build(org, [APRIL, MAY])
+    counts = {row.line.source: [str(c) for c in row.counts] for row in framework.rows}
+    assert counts == {
+        "visits": ["3", "1"],
+        "people": ["1", "1"],
+        "sessions": ["2", "1"],
+        # 90 + 20 minutes in April; 135 in May (never signed out: no time)
+        "hours": [str(Decimal(110) / 60), str(Decimal(135) / 60)],
+        "helped-out": ["1", "1"],
+        "signposts": ["2", "1"],
+        "signposts-helped": ["1", "0"],
+        # Sam and Gone at the end of April; Sam and Jo at the end of May.
+        "members": ["2", "2"],
+        "reflection": ["0", "1"],
+    }
+
+
+def test_small_counts_of_people_are_hidden_but_not_the_value_of_typed_lines(
+    alice_client, org, site
+):
+    """3 peer supporters (typed) and 3 visits (records): both counts hide; the
+    typed line's £ shows, the visits' £ and everything worked out from it
+    doesn't."""
+    peers = ValueLine.objects.create(
+        organisation=org, name="Peers", unit="a peer", source=TYPED, counts_people=True
+    )
+    usage = ValueLine.objects.create(
+        organisation=org, name="Usage", unit="a visit", source=VISITS, position=1
+    )
+    for line in (peers, usage):
+        Rate.objects.create(line=line, effective_from=APRIL, amount=10, source="s")
+    Tally.objects.create(line=peers, month=APRIL, count=3)
+    session = Session.objects.create(site=site, date=APRIL.replace(day=3))
+    Visit.objects.bulk_create([Visit(session=session) for _ in range(3)])
+    Income.objects.create(
+        organisation=org, month=APRIL, kind=Income.STATUTORY, name="C", amount=100
+    )
+    response = alice_client.get(
+        reverse("reports:view"), {**QUARTER, "end": "2025-04-30"}
+    )
+    tables = html_tables(response.content.decode())
+    counts = {row[0]: row[2:] for row in tables["social_value_counts"][1:]}
+    assert counts == {
+        "Peers": ["fewer than 5", "not shown"],
+        "Usage": ["fewer than 5", "not shown"],
+    }
+    shown = {row[0]: row[1:] for row in tables["social_value"][1:]}
+    assert shown["Peers"] == ["£30.00", "£30.00", "£360.00"]
+    assert shown["Usage"] == ["not shown"] * 3
+    assert shown["Total social value"] == ["not shown"] * 3
+    assert shown["Return per £1 of statutory funding"] == ["not shown"] * 3
+    assert shown["Statutory income"] == ["£100.00", "£100.00", "£1,200.00"]
+    html = " ".join(response.content.decode().split())
+    assert "Some figures are hidden so that no one can be recognised" in html
+    assert "£60.00" not in html  # the total, in no form
+
+
+def test_a_whole_year_says_so(alice_client, framework):
+    response = alice_client.get(
+        reverse("reports:view"), {**QUARTER, "end": "2026-03-31"}
+    )
+    table = html_tables(response.content.decode())["social_value"]
+    assert table[0][-1] == "Whole year"
+    total = next(row for row in table if row[0] == "Total social value")
+    # After June only one crisis, logged on 1 July: 18,143.2818 + 180.
+    assert total[-1] == "£18,323.28"
+    assert "(the twelve months of this report added up)" in (
+        " ".join(response.content.decode().split())
+    )
