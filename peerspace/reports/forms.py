@@ -303,9 +303,14 @@ class BaseRateFormSet(forms.BaseModelFormSet):
             seen.add(key)
 
 
-RateFormSet = modelformset_factory(
-    Rate, form=RateForm, formset=BaseRateFormSet, extra=1, can_delete=True
-)
+def rate_formset(blank: int = 1):
+    return modelformset_factory(
+        Rate,
+        form=RateForm,
+        formset=BaseRateFormSet,
+        extra=max(1, blank),
+        can_delete=True,
+    )
 
 
 class MonthForm(forms.Form):

@@ -21,7 +21,7 @@ from peerspace.fields import parse_id
 from peerspace.permissions import COORDINATOR, TEAM, role_required
 
 from . import value
-from .forms import LevelFormSet, MonthForm, RateFormSet, TallyForm, ValueLineForm
+from .forms import LevelFormSet, MonthForm, TallyForm, ValueLineForm, rate_formset
 from .models import Income, Tally, ValueLine
 from .periods import add_months, fy_start
 from .resources import CONTENT_TYPES, VALUE_COLUMNS, SocialValueResource, export_table
@@ -164,10 +164,15 @@ def line_delete(request, pk: int):
 @role_required(COORDINATOR)
 def rates(request, pk: int):
     line = _get_line_for_user(request, pk)
-    formset = RateFormSet(
+    rated = set(line.rates.values_list("level_id", flat=True))
+    # A blank rate for each level that has none yet, so a new line's rates
+    # are one page, not one page a level.
+    missing = [lv for lv in line.levels.all() if lv.pk not in rated]
+    formset = rate_formset(len(missing))(
         request.POST or None,
         queryset=line.rates.select_related("level"),
         form_kwargs={"line": line},
+        initial=[{"level": lv.pk} for lv in missing],
         prefix="rates",
     )
     if request.method == "POST" and formset.is_valid():

@@ -140,6 +140,10 @@ def test_adding_a_line_with_levels_then_its_rates(alice_client, org):
     assert response.url == reverse("reports:value_rates", args=[line.pk])
     assert [lv.name for lv in line.levels.all()] == ["Volunteers", "Paid team"]
     volunteers, paid = line.levels.all()
+    # One blank rate for each level, already saying which.
+    page = alice_client.get(response.url)
+    forms = page.context["formset"].forms
+    assert [f["level"].value() for f in forms] == [volunteers.pk, paid.pk]
     rates = {
         "rates-TOTAL_FORMS": 2,
         "rates-INITIAL_FORMS": 0,
