@@ -71,7 +71,9 @@ def _default_sections() -> list[str]:
     return list(SECTION_KEYS)
 
 
-class ReportTemplateQuerySet(models.QuerySet):
+class CoordinatedQuerySet(models.QuerySet):
+    """Rows of the organisations where the user is a coordinator."""
+
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
@@ -122,7 +124,7 @@ class ReportTemplate(models.Model):
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ReportTemplateQuerySet.as_manager()
+    objects = CoordinatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -187,12 +189,7 @@ class ReportSettings(models.Model):
         ).decode("ascii")
 
 
-class StoryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from peerspace.permissions import COORDINATOR, org_ids
-
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
-
+class StoryQuerySet(CoordinatedQuerySet):
     def in_report(self, organisation, start: dt.date, end: dt.date, sites, all_sites):
         """Stories told in the period at these sites (or at no one site when the
         report covers every site)."""
@@ -303,12 +300,7 @@ OVERLAPS = {
 MONEY_PLACES = 4  # a rate may be a fraction of a penny, to a hundredth of one
 
 
-class ValueLineQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from peerspace.permissions import COORDINATOR, org_ids
-
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
-
+class ValueLineQuerySet(CoordinatedQuerySet):
     def for_tallies(self, user):
         """Lines the team may log a quick tally for, in their organisations."""
         from peerspace.permissions import TEAM, org_ids

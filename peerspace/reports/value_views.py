@@ -257,7 +257,8 @@ def _render_import(request, org, resource, upload, sheet, preview, token=None):
             "preview": preview,
             "ignored": resource.ignored_columns,
             "token": token,
-            "page_url": _page(org),
+            "confirm_url": reverse("reports:value_import"),
+            "page_url": _page(org) + "#spreadsheet",
         },
         status=200 if token or not preview["problems"] else 400,
     )
