@@ -1,43 +1,22 @@
-import re
-import uuid
-
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Site
+from peerspace.fields import TokenField
+from peerspace.text import clean_phone, clean_postcode
 
-from .models import PERSON_DETAILS, Activity, EmergencyContact, Person, Visit
+from .models import (
+    AGREEMENT_DETAILS,
+    CONTACT_DETAILS,
+    PERSON_DETAILS,
+    Activity,
+    EmergencyContact,
+    Person,
+    Visit,
+)
 
 NOTE_MAX = 5000
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def clean_phone(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return value
-    digits = re.sub(r"\D", "", value)
-    if not PHONE_RE.match(value) or not 7 <= len(digits) <= 15:
-        raise forms.ValidationError(
-            "That doesn't look like a phone number. Use digits and spaces, "
-            "for example 07700 900123 or 01942 123456."
-        )
-    return value
-
-
-class TokenField(forms.UUIDField):
-    """A hidden one-time token that makes a double-tapped Save harmless."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-
-def new_token() -> str:
-    return str(uuid.uuid4())
 
 
 class PersonForm(forms.ModelForm):
@@ -66,21 +45,21 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
-    # Details beyond a name are only kept once she has agreed to how we use them.
-    DETAIL_FIELDS = [
-        "full_name",
-        "phone",
-        "email",
-        "address",
-        "postcode",
-        "age_band",
-        "heard_about_us",
-        "anything_to_know",
-    ]
+    # Her emergency contacts are asked on the same page, and are details too.
+    with_contacts = True
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation or self.instance.organisation
+        self.contacts = (
+            ContactFormSet(
+                self.data if self.is_bound else None,
+                instance=self.instance,
+                prefix="contacts",
+            )
+            if self.with_contacts
+            else None
+        )
         if "anything_to_know" in self.fields:
             self.fields["anything_to_know"].widget.attrs["maxlength"] = NOTE_MAX
         for name in ("age_band", "heard_about_us"):
@@ -103,16 +82,7 @@ class PersonForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["phone"])
 
     def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip().upper()
-        if not value:
-            return value
-        match = POSTCODE_RE.match(value)
-        if not match:
-            raise forms.ValidationError(
-                "That doesn't look like a UK postcode (for example WN1 1AA). "
-                "Leave it blank if you're not sure."
-            )
-        return f"{match[1]} {match[2]}"
+        return clean_postcode(self.cleaned_data["postcode"])
 
     def clean_anything_to_know(self):
         value = self.cleaned_data["anything_to_know"].strip()
@@ -124,17 +94,37 @@ class PersonForm(forms.ModelForm):
             )
         return value
 
+    def is_valid(self) -> bool:
+        # Both, always, so every problem on the page shows at once.
+        contacts_ok = self.contacts is None or self.contacts.is_valid()
+        return super().is_valid() and contacts_ok
+
     def clean(self):
         cleaned = super().clean()
-        # Read what was typed, not only what was valid: a mistyped phone number
-        # is still a detail, so the agreement question is asked at the same time.
-        gave_details = any(
-            cleaned.get(f) or str(self.data.get(self.add_prefix(f), "")).strip()
-            for f in self.DETAIL_FIELDS
-        )
-        if gave_details and not cleaned.get("agrees"):
+        if self.gave_details() and not cleaned.get("agrees"):
             self.add_error("agrees", self.AGREE_MESSAGE)
         return cleaned
+
+    def gave_details(self) -> bool:
+        """Did she give more than her name, an emergency contact included?
+
+        Read from what was typed, not only what was valid: a mistyped phone
+        number is still a detail, so the agreement question is asked with it.
+        """
+        typed = any(
+            self.cleaned_data.get(f)
+            or str(self.data.get(self.add_prefix(f), "")).strip()
+            for f in AGREEMENT_DETAILS
+            if f in self.fields
+        )
+        return typed or (
+            self.contacts is not None
+            and any(
+                str(f.data.get(f.add_prefix("name"), "")).strip()
+                and not f.data.get(f.add_prefix("DELETE"))
+                for f in self.contacts.forms
+            )
+        )
 
     AGREE_MESSAGE = (
         "Before we keep more than her name, please check she's happy with how we "
@@ -152,13 +142,19 @@ class PersonForm(forms.ModelForm):
             person.registration_token = self.cleaned_data["registration_token"]
         if commit:
             person.save()
+            self.save_contacts(person)
         return person
+
+    def save_contacts(self, person: Person) -> None:
+        if self.contacts is not None:
+            self.contacts.instance = person
+            self.contacts.save()
 
 
 class EmergencyContactForm(forms.ModelForm):
     class Meta:
         model = EmergencyContact
-        fields = ["name", "relationship", "phone"]
+        fields = CONTACT_DETAILS
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
         labels = {"name": "Their name", "phone": "Their phone number"}
         help_texts = {"relationship": "For example sister, friend, neighbour."}
@@ -331,7 +327,6 @@ class KioskPersonForm(PersonForm):
     class Meta(PersonForm.Meta):
         fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
 
-    DETAIL_FIELDS = ["full_name", "phone", "postcode", "age_band"]
     AGREE_MESSAGE = (
         "Please tick the box to say you're happy with how we use your "
         "information, or just give us your name."

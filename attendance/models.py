@@ -1,6 +1,5 @@
 import datetime as dt
-import re
-import unicodedata
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -11,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from peerspace.accounts.models import Organisation, Site
 from peerspace.fields import EncryptedTextField
+from peerspace.text import fold
 
 AGE_BANDS = [
     ("under-18", "Under 18"),
@@ -33,18 +33,11 @@ HEARD_ABOUT_US = [
 ]
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip accents and apostrophes, for matching names as typed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    kept = re.sub(r"['\u2019`]", "", kept)
-    return re.sub(r"[\s\-.,]+", " ", kept).strip()
-
-
-# What she may tell us, in the order the form asks. The first is required; the
-# rest are optional. Spreadsheets carry the first eight (no contact wishes, and
-# never the encrypted note).
-PERSON_DETAILS = [
+# Everything she may tell us about herself, in the order the form asks; only her
+# name is required. This one list makes the form's fields, what subject access
+# shows, what erasure blanks and the spreadsheet columns, so a new field added
+# here is covered by all of them (tests/test_person_details.py checks).
+PERSON_DETAILS = (
     "known_as",
     "full_name",
     "phone",
@@ -57,7 +50,32 @@ PERSON_DETAILS = [
     "ok_to_text",
     "ok_to_email",
     "anything_to_know",
-]
+)
+# How she is happy to be contacted: choices, not details about her.
+CONTACT_WISHES = ("ok_to_call", "ok_to_text", "ok_to_email")
+# Details beyond her name: kept only once she has agreed to how we use them.
+AGREEMENT_DETAILS = tuple(
+    d for d in PERSON_DETAILS if d != "known_as" and d not in CONTACT_WISHES
+)
+# Spreadsheet columns: her contact wishes mean little without the form's
+# explanation, and the encrypted note never leaves Peerspace.
+SPREADSHEET_DETAILS = tuple(
+    d for d in PERSON_DETAILS if d not in CONTACT_WISHES and d != "anything_to_know"
+)
+# An emergency contact's details, for the form, subject access and history.
+# Tuples, as Django's inline formsets append to a form's list of fields.
+CONTACT_DETAILS = ("name", "relationship", "phone")
+
+
+def _search_words(q: str) -> list[str]:
+    return fold(q).split()[:5]
+
+
+def _search_q(q: str) -> Q:
+    condition = Q()
+    for word in _search_words(q):
+        condition &= Q(search_key__contains=" " + word)
+    return condition
 
 
 class PersonQuerySet(models.QuerySet):
@@ -72,10 +90,58 @@ class PersonQuerySet(models.QuerySet):
         Matched on a folded copy of the names, so "siobhan" finds Siobhán and
         "OBRIEN" finds O'Brien, the same on SQLite and PostgreSQL.
         """
-        qs = self
-        for word in fold(q).split()[:5]:
-            qs = qs.filter(search_key__contains=" " + word)
-        return qs
+        return self.filter(_search_q(q))
+
+    def search_each(
+        self, names: list[str], limit: int = 5, most: int = 500
+    ) -> dict[str, list["Person"]]:
+        """search() for several names in one query: each name's first matches.
+
+        For the names typed at the kiosk that matched no one person; `most`
+        caps the one query, which is plenty for names that are mostly full.
+        """
+        wanted = [n for n in dict.fromkeys(names) if _search_words(n)]
+        found: dict[str, list[Person]] = {n: [] for n in names}
+        if not wanted:
+            return found
+        either = Q()
+        for name in wanted:
+            either |= _search_q(name)
+        for person in self.filter(either).order_by("known_as", "id")[:most]:
+            for name in wanted:
+                words = _search_words(name)
+                matches = found[name]
+                if len(matches) < limit and all(
+                    " " + w in person.search_key for w in words
+                ):
+                    matches.append(person)
+        return found
+
+    def save_once(
+        self, person: "Person", then: Callable[["Person"], None] | None = None
+    ) -> tuple["Person", bool]:
+        """Save her (and then what goes with her, her contacts) in one go.
+
+        A form sent twice (a double tap, a page sent again) carries the same
+        registration token, so the second save finds the person the first
+        made. Returns (person, saved): saved is False for that second time.
+        """
+        try:
+            with transaction.atomic():
+                person.save()
+                if then:
+                    then(person)
+            return person, True
+        except IntegrityError:
+            earlier = person.registration_token and (
+                self.filter(
+                    registration_token=person.registration_token,
+                    organisation_id=person.organisation_id,
+                ).first()
+            )
+            if not earlier:
+                raise
+            return earlier, False
 
     def forms_to_finish(self):
         return self.filter(form_complete=False, erased_at__isnull=True)
@@ -221,6 +287,19 @@ class SessionQuerySet(models.QuerySet):
         session, _ = self.get_or_create(site=site, date=date)
         return session
 
+    def close_today(self, site: Site) -> int:
+        """Sign everyone out at a site and note when today's session closed.
+
+        Returns how many people were signed out.
+        """
+        with transaction.atomic():
+            count = Visit.objects.sign_out_all(site)
+            now = timezone.localtime().time().replace(microsecond=0)
+            self.filter(site=site, date=timezone.localdate(), closes=None).update(
+                closes=now
+            )
+        return count
+
 
 class Session(models.Model):
     """One opening of a workshop at a site on a day."""
@@ -285,6 +364,30 @@ class VisitQuerySet(models.QuerySet):
 
     def sign_out_all(self, site: Site) -> int:
         return self.on_site_now(site).update(left_at=timezone.now())
+
+    def add_headcount(
+        self, session, count: int, *, activity=None, by=None, token=None
+    ) -> bool:
+        """Count people who came without giving a name.
+
+        The form's token goes on the first visit, so the same head-count sent
+        twice hits the unique constraint instead of counting everyone again.
+        Returns False when it had already been added.
+        """
+        now = timezone.now()
+        visits = [
+            self.model(
+                session=session, arrived_at=now, activity=activity, signed_in_by=by
+            )
+            for _ in range(count)
+        ]
+        visits[0].request_token = token
+        try:
+            with transaction.atomic():
+                self.bulk_create(visits)
+        except IntegrityError:
+            return False
+        return True
 
 
 class Visit(models.Model):

@@ -21,25 +21,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, resources
-from import_export.formats import base_formats
 
 from peerspace.accounts.models import Site
+from peerspace.fields import parse_id
+from peerspace.spreadsheets import as_typed
+from peerspace.text import fold
 
 from .forms import PersonForm
 from .models import (
     AGE_BANDS,
     HEARD_ABOUT_US,
-    PERSON_DETAILS,
+    SPREADSHEET_DETAILS,
     Activity,
     Person,
     Session,
     Visit,
-    fold,
 )
 
-PERSON_COLUMNS = ["id", *PERSON_DETAILS[:8]]
-# Never anything_to_know (encrypted, sensitive) and never tokens.
-PERSON_FIELDS = PERSON_COLUMNS[1:]
+PERSON_FIELDS = SPREADSHEET_DETAILS
+PERSON_COLUMNS = ["id", *PERSON_FIELDS]
 
 VISIT_COLUMNS = [
     "date",
@@ -53,60 +53,9 @@ VISIT_COLUMNS = [
     "left",
 ]
 
-# A cell starting with one of these can run as a formula when a CSV is opened
-# in a spreadsheet (OWASP "CSV injection"); a leading apostrophe makes it text.
-# In XLSX cells are typed, and only a string starting with "=" is written as a
-# formula, so phone numbers like +44 stay as they are there.
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_FORMULA_START = ("=",)
-
-FORMATS = {
-    "csv": base_formats.CSV,
-    "xlsx": base_formats.XLSX,
-}
-
-
-def _escape_cell(value, starts: tuple[str, ...]):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(starts):
-        return "'" + value
-    return value
-
-
-def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
-    """The dataset as a file, with formulae made harmless.
-
-    On top of django-import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT,
-    which only drops a leading "=" (and so changes the text).
-    """
-    starts = CSV_FORMULA_START if fmt == "csv" else XLSX_FORMULA_START
-    safe = tablib.Dataset(headers=dataset.headers)
-    for row in dataset:
-        cells = [_escape_cell(v, starts) for v in row]
-        if fmt == "xlsx":
-            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-            cells = [
-                ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", c)
-                if isinstance(c, str)
-                else c
-                for c in cells
-            ]
-        safe.append(cells)
-    data = FORMATS[fmt]().export_data(safe)
-    if fmt == "csv":
-        # The byte-order mark makes Excel read accents (Siobhán) correctly.
-        return ("\ufeff" + data).encode()
-    return data
-
-
-def content_type(fmt: str) -> str:
-    return FORMATS[fmt]().get_content_type()
-
 
 def cell_text(value) -> str:
-    """A cell as trimmed text, undoing our own formula escaping."""
+    """A cell as trimmed text, without the apostrophe our exports add."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -115,10 +64,7 @@ def cell_text(value) -> str:
         value = value.date() if value.time() == dt.time(0) else value
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    text = str(value)
-    if text.startswith("'") and text[1:].startswith(CSV_FORMULA_START):
-        text = text[1:]
-    return text.strip()
+    return as_typed(str(value)).strip()
 
 
 def _heading_key(heading) -> str:
@@ -197,6 +143,9 @@ class OrganisationResource(resources.ModelResource):
 
 class PersonImportForm(PersonForm):
     """The person form's checks, for one row of a spreadsheet."""
+
+    # A spreadsheet row has no emergency contacts.
+    with_contacts = False
 
     class Meta(PersonForm.Meta):
         fields = PERSON_FIELDS
@@ -285,9 +234,8 @@ class PersonResource(OrganisationResource):
                 created_by=self.user,
             )
             return person, True
-        person = None
-        if re.fullmatch(r"[0-9]{1,18}", raw):
-            person = self.get_queryset().filter(pk=int(raw)).first()
+        pk = parse_id(raw)
+        person = self.get_queryset().filter(pk=pk).first() if pk else None
         if person is None:
             # Never fall through to "new person with this id": save() with an
             # explicit pk would update whichever row has it, in any organisation.
@@ -528,9 +476,7 @@ class VisitResource(OrganisationResource):
         raw_id = cell_text(row.get("person_id"))
         name = " ".join(cell_text(row.get("known_as")).split())
         if raw_id:
-            person = None
-            if re.fullmatch(r"[0-9]{1,18}", raw_id):
-                person = by_id.get(int(raw_id))
+            person = by_id.get(parse_id(raw_id))
             if person is None:
                 errors["person_id"] = (
                     f"No person with id {raw_id} in your organisation. Import people "

@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from peerspace import crypto
 
-from .models import PERSON_DETAILS, EmergencyContact, PendingArrival, Person
+from .models import (
+    CONTACT_DETAILS,
+    PERSON_DETAILS,
+    EmergencyContact,
+    PendingArrival,
+    Person,
+)
 
 # Sent inside the erasing transaction so other apps (safeguarding) can scrub
 # what they hold about her too. Receivers get `person`.
@@ -30,18 +36,15 @@ def erase_person(person: Person) -> None:
     PendingArrival.objects.filter(
         site__organisation=person.organisation, name_typed__iexact=person.known_as
     ).delete()
-    district = person.postcode.split(" ")[0] if person.postcode else ""
-    Person.objects.filter(pk=person.pk).update(
+    # Every detail back to its empty value, but what a funder report counts.
+    erased = {d: Person._meta.get_field(d).get_default() for d in PERSON_DETAILS}
+    erased.update(
         known_as=ERASED_NAME,
-        full_name="",
-        address="",
-        postcode=district,
-        phone="",
-        email="",
-        anything_to_know="",
-        ok_to_call=False,
-        ok_to_text=False,
-        ok_to_email=False,
+        age_band=person.age_band,
+        postcode=person.postcode.split(" ")[0] if person.postcode else "",
+    )
+    Person.objects.filter(pk=person.pk).update(
+        **erased,
         registration_token=None,
         search_key="",
         form_complete=True,
@@ -55,6 +58,7 @@ def erase_person(person: Person) -> None:
 # receivers get `person` and `include_sensitive` and return (title, data) or None.
 subject_access_sections = Signal()
 
+# Her details, and when she agreed to how we use them and first came.
 PERSON_FIELDS = [*PERSON_DETAILS, "data_use_agreed_at", "data_use_version", "created"]
 
 
@@ -108,9 +112,7 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
         {
             "when": h.history_date.isoformat(),
             "change": {"+": "created", "~": "changed", "-": "deleted"}[h.history_type],
-            "name": h.name,
-            "relationship": h.relationship,
-            "phone": h.phone,
+            **{d: getattr(h, d) for d in CONTACT_DETAILS},
         }
         for h in EmergencyContact.history.filter(person_id=person.pk).order_by(
             "history_date"
@@ -137,8 +139,7 @@ def subject_access(person: Person, *, include_sensitive: bool = False) -> dict:
         "data_use_statement_current": person.organisation.data_use_statement,
         "data_use_statement_agreed": _agreed_statement(person),
         "emergency_contacts": [
-            {"name": c.name, "relationship": c.relationship, "phone": c.phone}
-            for c in contacts
+            {d: getattr(c, d) for d in CONTACT_DETAILS} for c in contacts
         ],
         "visits": visits,
         "history": history,

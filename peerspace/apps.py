@@ -3,7 +3,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db.models.signals import post_migrate
 
-from peerspace import drafts
+from peerspace import drafts, mail
 
 
 class PeerspaceConfig(AppConfig):
@@ -11,6 +11,7 @@ class PeerspaceConfig(AppConfig):
 
     def ready(self):
         checks.register(encryption_keys_read_the_database)
+        checks.register(mail.check_email_reaches_people, "email", deploy=True)
         post_migrate.connect(stamp_key_check, sender=self)
         user_logged_in.connect(drafts.drop_others)
 

@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -98,3 +99,16 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     )
         return super()._check_values(value)
+
+
+class TokenField(forms.UUIDField):
+    """A hidden one-time token that makes a double-tapped Save harmless."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+
+def new_token() -> str:
+    return str(uuid.uuid4())

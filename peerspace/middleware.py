@@ -83,8 +83,13 @@ class KioskLockdownMiddleware:
         return None
 
 
-class NoStoreMiddleware:
-    """A shared tablet's back button must not show the last person's details."""
+class PrivacyHeadersMiddleware:
+    """Headers that keep a shared device private.
+
+    Signed-in pages are never stored, so a tablet's back button can't show the
+    last person's details; and no page may use the camera, microphone or
+    location (settings.PERMISSIONS_POLICY).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -133,6 +138,36 @@ class SessionLimitsMiddleware:
             elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
                 request.session["seen_at"] = now
         return self.get_response(request)
+
+
+FIRST_PASSWORD = "first_password"
+
+
+def first_password_allowed(view):
+    """A page she may open while her password is still the one she was given."""
+    view.first_password_allowed = True
+    return view
+
+
+class FirstPasswordMiddleware:
+    """Someone signed in with a password another person chose for her chooses
+    her own before anything else, two-factor set-up included. The flag is put
+    in her session when she signs in (accounts.views.note_first_password)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not request.session.get(FIRST_PASSWORD):
+            return None
+        if getattr(view_func, "first_password_allowed", False):
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        return redirect_to_login(request.get_full_path(), "choose_password")
 
 
 class TwoFactorMiddleware:

@@ -5,6 +5,7 @@ call the network: the url_fetcher serves our own static files and data: URIs,
 and refuses everything else.
 """
 
+import logging
 import mimetypes
 from pathlib import Path
 
@@ -18,6 +19,26 @@ BASE_URL = "https://peerspace.invalid/"
 
 class FetchRefused(ValueError):
     pass
+
+
+def _shortened(value):
+    if isinstance(value, str) and value.startswith("data:") and len(value) > 80:
+        return f"{value[:40]}... ({len(value):,} characters)"
+    return value
+
+
+class ShortDataURIs(logging.Filter):
+    """WeasyPrint logs the address of an image it couldn't load, and for a
+    data: URI (a chart, a QR code) the address is the whole image: one log line
+    of hundreds of kilobytes. Log its start and its length instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_shortened(a) for a in record.args)
+        return True
+
+
+logging.getLogger("weasyprint").addFilter(ShortDataURIs())
 
 
 def _static_path(url: str) -> Path | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_otp",
+    # Only so a migration can move secrets out of these two apps' plain-text
+    # tables; our own encrypted devices (peerspace.accounts.models) replace them.
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "peerspace",
@@ -75,9 +78,10 @@ MIDDLEWARE = [
     "peerspace.middleware.SessionLimitsMiddleware",
     "peerspace.middleware.LoginRequiredMiddleware",
     "peerspace.middleware.UnreadableRecordMiddleware",
+    "peerspace.middleware.FirstPasswordMiddleware",
     "peerspace.middleware.TwoFactorMiddleware",
     "peerspace.middleware.KioskLockdownMiddleware",
-    "peerspace.middleware.NoStoreMiddleware",
+    "peerspace.middleware.PrivacyHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerspace.accounts.context_processors.roles",
+                "safeguarding.context_processors.urgent_alerts",
             ],
         },
     },
@@ -172,6 +177,26 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Whose address a login attempt comes from. Without a proxy, the connection's
+# own: a header the client sent is never believed. Behind BEHIND_PROXY=1 every
+# visitor arrives from the proxy's address, so one person's wrong passwords
+# would lock everyone out; each proxy adds the address it was connected from
+# to the right of X-Forwarded-For, so with TRUSTED_PROXY_COUNT proxies the
+# client is that many places from the right, and whatever is further left was
+# typed by the client. axes reads it through django-ipware, which counts only
+# the proxies before the last one (the last is REMOTE_ADDR), hence the - 1,
+# and which, not strict, skips anything malformed the client put in front.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY and TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more behind a proxy.")
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Two-factor sign-in (TOTP with recovery codes) for these roles, before any of
 # their pages open.
@@ -205,8 +230,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Our exports are written by peerspace/spreadsheets.py, which escapes every
+# formula; this only guards a file written by django-import-export's own formats.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Funder reports print any count from 1 up to one less than this as "fewer
+# than ..." so no woman can be recognised; each saved report may change it.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+if not 2 <= REPORT_SUPPRESSION_THRESHOLD <= 20:
+    raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be from 2 to 20.")
 # Imports are read into memory: keep uploads small and refuse big ones clearly.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
@@ -228,6 +260,7 @@ if not FIELD_ENCRYPTION_KEYS and FIELD_ENCRYPTION_KEY_FILE.exists():
 # Sessions: shared tablets, so sessions end when the browser closes and after a
 # working day at most; idle timeout is SESSION_IDLE_SECONDS.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -260,7 +293,7 @@ if HTTPS:
     SITE_COOKIE_SECURE = True
 else:
     SITE_COOKIE_SECURE = False
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
@@ -278,15 +311,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+# Email has to reach a person: an urgent worry is emailed to the safeguarding
+# members, and a forgotten password is reset by email. Production (DEBUG=0)
+# always uses SMTP, never the console backend that only writes mail (and reset
+# links) to the log; `check --deploy` refuses settings that can't send (see
+# peerspace/mail.py). Development without EMAIL_HOST writes mail to the console,
+# and the pages say that nobody was told.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or not DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, port 465
+EMAIL_PORT = env_int(
+    "EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "peerspace@localhost")
+# Seconds: a mail server that has gone quiet must not hold a page for minutes.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "peerspace@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("ADMINS")]
 

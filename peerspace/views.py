@@ -13,7 +13,7 @@ from attendance.models import Person, Visit
 from peerspace import permissions
 from peerspace.accounts.models import Site
 from peerspace.accounts.views import two_factor_exempt
-from peerspace.middleware import kiosk_allowed
+from peerspace.middleware import first_password_allowed, kiosk_allowed
 
 
 @kiosk_allowed
@@ -70,6 +70,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@first_password_allowed
 @two_factor_exempt
 @kiosk_allowed
 @require_POST

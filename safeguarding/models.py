@@ -2,12 +2,14 @@
 
 The most sensitive records in Peerspace. Every free-text field is encrypted at
 rest, every model keeps its full history, and nothing is deleted through the app:
-a worry is closed with a reason instead. Who may see what lives in views.py
-(one access helper per object type) and in the QuerySet methods below.
+a worry is closed with a reason instead. Who may see what lives in the QuerySet
+methods below (Worry.objects.for_user) and in views/access.py (one access
+helper per object type).
 """
 
 import calendar
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -45,8 +47,9 @@ CATEGORY_LABELS = dict(CATEGORIES)
 
 
 def initials_of(name: str) -> str:
-    """ "Samantha O'Brien" -> "S.O." : all a partner group ever sees of her name."""
-    letters = [w[0].upper() for w in name.split() if w[:1].isalpha()]
+    """ "Samantha O'Brien", or "s.o." as typed, -> "S.O.": all a partner group
+    ever sees of her name. A word ends at a space or a full stop; at most three."""
+    letters = [w[0].upper() for w in re.split(r"[\s.]+", name) if w[:1].isalpha()]
     return "".join(f"{c}." for c in letters[:3])
 
 
@@ -55,16 +58,19 @@ class NotDeletable(Unchangeable):
 
 
 class WorryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Every worry the user may know exists: all of her organisation's if she
-        is a safeguarding member, otherwise only the ones she raised herself."""
-        return self.filter(
-            Q(organisation_id__in=org_ids(user, [SAFEGUARDING]))
-            | Q(raised_by=user, organisation_id__in=org_ids(user, TEAM))
-        )
+    def for_user(self, user, *, full: bool = False):
+        """The worries the user may know exist, or with `full` may read in full.
 
-    def for_safeguarding(self, user):
-        return self.filter(organisation_id__in=org_ids(user, [SAFEGUARDING]))
+        A safeguarding member knows and reads all her organisation's worries.
+        Anyone else on the team knows only the ones she raised herself, and
+        reads none of them in full.
+        """
+        readable = Q(organisation_id__in=org_ids(user, SAFEGUARDING))
+        if full:
+            return self.filter(readable)
+        return self.filter(
+            readable | Q(raised_by=user, organisation_id__in=org_ids(user, *TEAM))
+        )
 
     def active(self):
         return self.exclude(status=Worry.CLOSED)
@@ -174,11 +180,12 @@ class Worry(models.Model):
     def initials(self) -> str:
         """Who it is about, for a partner group: initials and nothing more."""
         if self.person_id:
-            return initials_of(self.person.full_name or self.person.known_as)
-        if isinstance(self.about_initials, crypto.Unreadable):
+            name = self.person.full_name or self.person.known_as
+        elif isinstance(self.about_initials, crypto.Unreadable):
             return "?"  # not the placeholder's own initials
-        letters = [c.upper() for c in self.about_initials if c.isalpha()][:3]
-        return "".join(f"{c}." for c in letters) or "?"
+        else:
+            name = self.about_initials
+        return initials_of(name) or "?"
 
     def category_labels(self) -> list[str]:
         return [CATEGORY_LABELS.get(c, c) for c in self.categories]
@@ -272,7 +279,7 @@ class ReflectionSessionQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """Sessions a safeguarding member's organisation hosted or joined."""
-        return self.for_organisations(org_ids(user, [SAFEGUARDING]))
+        return self.for_organisations(org_ids(user, SAFEGUARDING))
 
     def held_between(self, organisation, start: dt.date, end: dt.date):
         """Sessions this organisation hosted or joined in a period (funder reports)."""
@@ -675,3 +682,104 @@ def safeguarding_members(organisation):
         )
         .distinct()
     )
+
+
+class UrgentAlertQuerySet(models.QuerySet):
+    def not_sent(self):
+        """Alerts nobody has received or acknowledged: retried, and shown as a
+        banner to the organisation's safeguarding members until one is."""
+        return self.filter(status=UrgentAlert.NOT_SENT)
+
+    def for_safeguarding(self, user):
+        return self.filter(worry__organisation_id__in=org_ids(user, [SAFEGUARDING]))
+
+
+class UrgentAlert(models.Model):
+    """The email that tells the safeguarding members someone may be at risk of
+    serious harm now, and whether it reached them.
+
+    Made before anything is sent and marked sent only when the mail server has
+    accepted every message, so a crash or a dead mail server leaves it "not
+    sent": retried by `send_urgent_alerts`, and shown until a safeguarding
+    member acknowledges it. Holds nothing about her: not even in `last_error`.
+    """
+
+    NOT_SENT, SENT, ACKNOWLEDGED = "not-sent", "sent", "acknowledged"
+    STATUSES = [
+        (NOT_SENT, "Not sent"),
+        (SENT, "Sent"),
+        (ACKNOWLEDGED, "Not sent, but a safeguarding member knows"),
+    ]
+
+    worry = models.ForeignKey(Worry, models.PROTECT, related_name="alerts")
+    # Where the email points; kept so a retry from cron has no request to ask.
+    link = models.URLField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=STATUSES, default=NOT_SENT)
+    # At the last try: how many safeguarding members it was for, and how many
+    # of those emails the mail server accepted.
+    recipients = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = UrgentAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "worry"])]
+
+    def __str__(self) -> str:
+        return f"Urgent alert {self.pk} ({self.status})"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Alerts are kept: acknowledge one instead.")
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.SENT
+
+    def claim_attempt(self) -> bool:
+        """Count a try, unless another process (cron, a member's button) is
+        already trying this alert: one email per try, not two."""
+        now = timezone.now()
+        claimed = UrgentAlert.objects.filter(
+            pk=self.pk, status=self.NOT_SENT, attempts=self.attempts
+        ).update(attempts=models.F("attempts") + 1, last_attempt_at=now)
+        if claimed:
+            self.attempts += 1
+            self.last_attempt_at = now
+        return bool(claimed)
+
+    def record_outcome(
+        self, *, recipients: int, delivered: int, error: str = ""
+    ) -> None:
+        self.recipients = recipients
+        self.delivered = delivered
+        self.last_error = error[:200]
+        if not error:
+            self.status = self.SENT
+            self.sent_at = timezone.now()
+        self.save()
+
+    def acknowledge(self, by) -> bool:
+        """A safeguarding member knows about the worry: stop retrying and take
+        the banner down. Only an alert that wasn't sent needs this."""
+        if self.status != self.NOT_SENT:
+            return False
+        self.status = self.ACKNOWLEDGED
+        self.acknowledged_by = by
+        self.acknowledged_at = timezone.now()
+        self.save()
+        return True

@@ -1,43 +1,120 @@
 """Things that send mail: kept apart from models so a slow mail server is obvious."""
 
 import logging
+import smtplib
+import ssl
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone
 
-from .models import Worry, safeguarding_members
+from peerspace.mail import why_email_cannot_leave
+
+from .models import UrgentAlert, Worry, safeguarding_members
 
 logger = logging.getLogger(__name__)
 
 
-def notify_serious_harm(worry: Worry, url: str) -> int:
-    """Email the organisation's safeguarding members at once.
+def raise_alert(worry: Worry, link: str) -> UrgentAlert:
+    """Record that the safeguarding members must be told now, and tell them.
 
-    Email is not encrypted, so it says nothing about her or the worry: only that
-    there is one, who raised it and where to read it. Returns how many people
-    were sent it (0 if none could be, so the page can say "phone them").
+    The alert is saved before anything is sent, so if sending fails (or the
+    process dies half way) it stays "not sent" and is retried and shown.
     """
-    recipients = sorted(
-        {u.email for u in safeguarding_members(worry.organisation) if u.email}
-    )
-    if not recipients:
-        return 0
-    raiser = worry.raised_by.get_full_name() or worry.raised_by.get_username()
+    alert = UrgentAlert.objects.create(worry=worry, link=link)
+    deliver(alert)
+    return alert
+
+
+def retry_unsent() -> tuple[int, int]:
+    """Try every alert not yet sent or acknowledged again: (sent, still not sent)."""
+    sent = unsent = 0
+    for alert in UrgentAlert.objects.not_sent().select_related("worry"):
+        if deliver(alert):
+            sent += 1
+        else:
+            unsent += 1
+    return sent, unsent
+
+
+def alert_email(alert: UrgentAlert, to: str) -> EmailMessage:
+    """Email isn't encrypted and can be forwarded, read over a shoulder or kept
+    for years: it names no one (not her, not her initials, not who raised it)
+    and says nothing of the worry. Only that there is one, and where."""
+    raised = timezone.localtime(alert.worry.raised_at)
     body = (
-        f"{raiser} has just raised a worry and said someone may be at risk of "
-        "serious harm now.\n\n"
-        f"Please read it and get in touch with {raiser} straight away:\n{url}\n\n"
-        "(For her privacy this email says nothing more. Sign in to read it.)"
+        "Someone on our team has raised a worry and said a person may be at "
+        f"risk of serious harm now (raised {raised:%H:%M on %-d %B}).\n\n"
+        "Please sign in and read it straight away, and get in touch with "
+        f"whoever raised it:\n{alert.link}\n\n"
+        "For everyone's privacy this email names no one and says nothing more."
     )
-    try:
-        send_mail(
-            f"{settings.SITE_NAME}: urgent worry, someone may be at risk now",
-            body,
-            None,
-            recipients,
+    return EmailMessage(
+        f"{settings.SITE_NAME}: urgent worry, someone may be at risk now",
+        body,
+        None,
+        [to],
+    )
+
+
+def deliver(alert: UrgentAlert) -> bool:
+    """Email the alert to each safeguarding member of the worry's organisation.
+
+    One message per member, so the record can say whether the mail server
+    accepted every one: "sent" means it did, anything less is "not sent".
+    """
+    if not alert.claim_attempt():
+        return alert.is_sent
+    recipients = sorted(
+        {u.email for u in safeguarding_members(alert.worry.organisation) if u.email}
+    )
+    error = why_email_cannot_leave()
+    if not error and not recipients:
+        error = "None of our safeguarding members has an email address."
+    accepted = 0
+    if not error:
+        try:
+            with get_connection() as connection:
+                for to in recipients:
+                    try:
+                        accepted += connection.send_messages([alert_email(alert, to)])
+                    except Exception as e:
+                        error = describe_failure(e)
+        except Exception as e:
+            error = describe_failure(e)
+        if not error and accepted < len(recipients):
+            error = "The mail server didn't take every email."
+    alert.record_outcome(recipients=len(recipients), delivered=accepted, error=error)
+    if error:
+        logger.warning("Urgent alert %s not sent: %s", alert.pk, error)
+    return alert.is_sent
+
+
+def describe_failure(exc: Exception) -> str:
+    """What went wrong, in words fit for the record and the log.
+
+    Never the exception's own text: smtplib's can hold email addresses.
+    """
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"The mail server refused our login ({exc.smtp_code})."
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "The mail server refused a safeguarding member's address."
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"The mail server refused our From address ({exc.smtp_code})."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The mail server said no ({exc.smtp_code})."
+    # smtplib reports a reply that never came as the server hanging up.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        return "The mail server didn't answer in time."
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "The mail server hung up."
+    if isinstance(exc, ssl.SSLError):
+        return (
+            "A secure connection to the mail server failed: check EMAIL_USE_TLS, "
+            "EMAIL_USE_SSL and EMAIL_PORT."
         )
-    except Exception:
-        # The worry is saved either way; the page tells them to phone instead.
-        logger.exception("Could not send the serious-harm email for worry %s", worry.pk)
-        return 0
-    return len(recipients)
+    if isinstance(exc, ConnectionRefusedError):
+        return "The mail server refused the connection: is it running on that port?"
+    if isinstance(exc, OSError):
+        return f"Couldn't reach the mail server ({exc.strerror or type(exc).__name__})."
+    return f"Sending failed ({type(exc).__name__})."

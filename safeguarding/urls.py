@@ -11,6 +11,12 @@ urlpatterns = [
     path("worries/<int:pk>/raised/", views.worry_raised, name="worry_raised"),
     path("worries/<int:pk>/edit/", views.worry_edit, name="worry_edit"),
     path("worries/<int:pk>/status/", views.worry_status, name="worry_status"),
+    path("alerts/<int:pk>/retry/", views.alert_retry, name="alert_retry"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
     path("people/<int:person_pk>/chronology/", views.chronology, name="chronology"),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/new/", views.session_new, name="session_new"),

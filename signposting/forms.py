@@ -5,10 +5,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from attendance.forms import POSTCODE_RE, TokenField, clean_phone
 from attendance.models import Person
 from peerspace.accounts.models import Site
-from peerspace.fields import ModelMultipleIdField
+from peerspace.fields import ModelMultipleIdField, TokenField
+from peerspace.text import clean_phone, clean_postcode
 
 from .models import SERVICE_DETAILS, Category, DirectorySettings, Service
 
@@ -54,13 +54,7 @@ class ServiceForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["phone"])
 
     def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip().upper()
-        if value and not POSTCODE_RE.match(value):
-            raise forms.ValidationError(
-                "That doesn't look like a UK postcode (for example WN1 1AA)."
-            )
-        match = POSTCODE_RE.match(value)
-        return f"{match[1]} {match[2]}" if match else value
+        return clean_postcode(self.cleaned_data["postcode"])
 
     def clean_last_checked(self):
         value = self.cleaned_data["last_checked"]

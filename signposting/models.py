@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from attendance.models import Person, fold
+from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
+from peerspace.text import fold
 
 # Fixed ids so the same category or flag has the same HSDS id in every
 # Peerspace directory: data moved between two groups keeps its meaning.

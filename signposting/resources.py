@@ -9,7 +9,6 @@ import uuid
 
 from django.utils import timezone
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 
 from .models import SERVICE_DETAILS, Category, Service
 
@@ -93,10 +92,3 @@ class ServiceResource(resources.ModelResource):
         super().save_m2m(instance, row, **kwargs)
         if not kwargs.get("dry_run") and instance.pk:
             instance.refresh_search_key()
-
-
-def export_services(organisation, file_format: str) -> bytes | str:
-    """CSV or XLSX, with formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)."""
-    dataset = ServiceResource(organisation).export()
-    export_format = base_formats.XLSX() if file_format == "xlsx" else base_formats.CSV()
-    return export_format.export_data(dataset)

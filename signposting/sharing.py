@@ -11,10 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
+    org_url,
+    organisation_for,
     role_required,
 )
 
@@ -30,20 +33,19 @@ from .models import (
     PendingImport,
     Service,
 )
-from .resources import ServiceResource, export_services
-from .views import _organisation
+from .resources import ServiceResource
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def sharing(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     settings_ = DirectorySettings.for_organisation(organisation)
     form = DirectorySettingsForm(request.POST or None, instance=settings_)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Sharing settings saved.")
-        return redirect("signposting:sharing")
+        return redirect(org_url("signposting:sharing", organisation))
     return render(
         request,
         "signposting/sharing.html",
@@ -74,7 +76,7 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @role_required(COORDINATOR)
 def export_hsds(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     services = hsds.export_services(
         Service.objects.filter(organisation=organisation).order_by("name", "id")
     )
@@ -94,17 +96,10 @@ def export_hsds(request):
 @require_GET
 @role_required(COORDINATOR)
 def export_table(request):
-    organisation = _organisation(request, COORDINATOR)
-    if request.GET.get("format") == "xlsx":
-        return _attachment(
-            export_services(organisation, "xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _export_name(organisation, "xlsx"),
-        )
-    return _attachment(
-        export_services(organisation, "csv"),
-        "text/csv; charset=utf-8",
-        _export_name(organisation, "csv"),
+    organisation = organisation_for(request, COORDINATOR)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return spreadsheets.download(
+        ServiceResource(organisation).export(), fmt, _export_name(organisation, fmt)
     )
 
 
@@ -134,7 +129,7 @@ def _pending(request, organisation, kind: str) -> PendingImport:
 @role_required(COORDINATOR)
 def import_hsds(request):
     """Upload, see what would happen, then import it all or nothing."""
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": ImportForm()}
     if request.method == "POST" and "pending" in request.POST:
         pending = _pending(request, organisation, PendingImport.HSDS)
@@ -184,12 +179,14 @@ def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
     fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
     try:
         if fmt == "csv":
-            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(data, format="xlsx")
+            dataset = tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
+        else:
+            dataset = tablib.Dataset().load(data, format="xlsx")
     except Exception as e:  # tablib raises many kinds for a bad file
         raise hsds.ImportFileError(
             f"We couldn't read that {fmt.upper()} file ({type(e).__name__})."
         ) from None
+    return spreadsheets.read_back(dataset)
 
 
 def _table_errors(result) -> list[str]:
@@ -203,7 +200,7 @@ def _table_errors(result) -> list[str]:
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def import_table(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     context = {"form": TableImportForm()}
     status = 200
     if request.method == "POST":

@@ -11,17 +11,20 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.forms import new_token
 from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
-from peerspace.fields import parse_id
+from peerspace.fields import new_token, parse_id
+from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
     has_role,
-    memberships,
+    org_ids,
+    org_url,
+    organisation_for,
     role_required,
+    roles,
 )
 
 from . import qr
@@ -40,14 +43,6 @@ from .models import (
 LIST_LIMIT = 200
 
 
-def _organisation(request: HttpRequest, *roles: str) -> Organisation:
-    """The organisation the user works in with one of these roles (the first)."""
-    for m in memberships(request.user):
-        if m.role in roles:
-            return m.organisation
-    raise PermissionDenied
-
-
 def _get_service_for_user(request: HttpRequest, pk: int, edit: bool = False) -> Service:
     service = get_object_or_404(
         Service.objects.for_user(request.user).select_related("organisation"), pk=pk
@@ -61,12 +56,8 @@ def _get_category_for_user(request: HttpRequest, slug: str) -> Category:
     return get_object_or_404(
         Category.objects.for_user(request.user),
         slug=slug,
-        organisation=_organisation(request, *TEAM),
+        organisation=organisation_for(request, *TEAM),
     )
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- The directory -----------------------------------------------------------
@@ -107,7 +98,7 @@ def directory(request):
         "categories": Category.objects.for_user(request.user),
         "to_check": Service.objects.for_user(request.user).active().stale().count(),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "signposting/directory.html#results", context)
     return render(request, "signposting/directory.html", context)
 
@@ -131,7 +122,7 @@ def service_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def service_new(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     Category.objects.seed(organisation)
     form = ServiceForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -180,24 +171,20 @@ def to_check(request):
     return render(
         request,
         "signposting/to_check.html",
-        {"services": services, "can_edit": COORDINATOR in _roles(request)},
+        {"services": services, "can_edit": COORDINATOR in roles(request.user)},
     )
-
-
-def _roles(request) -> set[str]:
-    return {m.role for m in memberships(request.user)}
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def categories(request):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     Category.objects.seed(organisation)
     form = CategoryForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         category = form.save()
         messages.success(request, f"Added “{category.name}”.")
-        return redirect("signposting:categories")
+        return redirect(org_url("signposting:categories", organisation))
     return render(
         request,
         "signposting/categories.html",
@@ -211,7 +198,7 @@ def categories(request):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def category_edit(request, slug: str):
-    organisation = _organisation(request, COORDINATOR)
+    organisation = organisation_for(request, COORDINATOR)
     category = get_object_or_404(Category, organisation=organisation, slug=slug)
     form = CategoryForm(
         request.POST or None, instance=category, organisation=organisation
@@ -223,13 +210,13 @@ def category_edit(request, slug: str):
         for service in services:
             service.refresh_search_key()
         messages.success(request, f"Removed “{name}”. Its services are still listed.")
-        return redirect("signposting:categories")
+        return redirect(org_url("signposting:categories", organisation))
     if request.method == "POST" and form.is_valid():
         category = form.save()
         for service in category.services.all():
             service.refresh_search_key()
         messages.success(request, f"Saved “{category.name}”.")
-        return redirect("signposting:categories")
+        return redirect(org_url("signposting:categories", organisation))
     return render(
         request,
         "signposting/category_form.html",
@@ -254,11 +241,7 @@ def signpost_new(request):
     site_id = parse_id(source.get("site"))
     if site_id:
         site = get_object_or_404(
-            Site.objects.filter(
-                organisation_id__in=[
-                    m.organisation_id for m in memberships(request.user)
-                ]
-            ),
+            Site.objects.filter(organisation_id__in=org_ids(request.user)),
             pk=site_id,
         )
     organisation = (
@@ -266,7 +249,7 @@ def signpost_new(request):
         if person
         else site.organisation
         if site
-        else _organisation(request, *TEAM)
+        else organisation_for(request, *TEAM)
     )
     if not has_role(request.user, organisation.pk, *TEAM):
         raise PermissionDenied
@@ -380,7 +363,7 @@ def _public_url(request, organisation: Organisation) -> str | None:
 @require_GET
 @role_required(*TEAM)
 def printables(request):
-    organisation = _organisation(request, *TEAM)
+    organisation = organisation_for(request, *TEAM)
     return render(
         request,
         "signposting/printables.html",
@@ -416,7 +399,7 @@ def poster(request, slug: str):
 @require_GET
 @role_required(*TEAM)
 def crisis_card(request):
-    organisation = _organisation(request, *TEAM)
+    organisation = organisation_for(request, *TEAM)
     services = Service.objects.filter(
         organisation=organisation, active=True, is_emergency=True
     ).order_by("name")

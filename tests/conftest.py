@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from attendance.models import Activity, EmergencyContact, Person
 from peerspace.accounts.models import Membership, Organisation, Site
+from tests.helpers import SmtpSink
 
 
 def make_user(username, org, *roles, site=None):
@@ -115,3 +116,21 @@ def bob_client(client, bob):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real mail server on 127.0.0.1, with Django set to send through it.
+
+    Stop it (`smtp_sink.stop()`) to be a mail server that's down.
+    """
+    sink = SmtpSink()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    sink.start()
+    yield sink
+    sink.stop()

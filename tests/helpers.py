@@ -1,9 +1,15 @@
 """Small helpers shared by tests in several folders."""
 
+import email
+import email.policy
 import os
 import re
+import runpy
 import shutil
+import socket
+import ssl
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -32,6 +38,141 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def without_tokens(html: str) -> str:
     """CSRF tokens are masked afresh on every response."""
     return re.sub(r'(CSRFToken": "|name="csrfmiddlewaretoken" value=")\w+', "", html)
+
+
+def settings_from_env(monkeypatch, **env) -> dict:
+    """The settings peerspace/settings.py makes from this environment, without
+    touching the settings this test run uses."""
+    from peerspace import settings as module
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(module.__file__)
+
+
+def free_port() -> int:
+    """A port nothing is listening on (yet) on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    to: list[str]
+    message: email.message.EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it's sent.
+
+    `refuse` lists addresses it answers 550 for. With `tls_context` it offers
+    STARTTLS and insists on it; with `login` it insists on that user/password.
+    Stopped, its port is closed, as a dead mail server's is.
+    """
+
+    port: int = field(default_factory=free_port)
+    refuse: set[str] = field(default_factory=set)
+    tls_context: ssl.SSLContext | None = None
+    login: tuple[str, str] | None = None
+    received: list[Received] = field(default_factory=list)
+    _controller: object = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
+        self.received.append(Received(envelope.mail_from, envelope.rcpt_tos, message))
+        return "250 Message accepted for delivery"
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        )
+        return AuthResult(success=ok)
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        options = {}
+        if self.tls_context:
+            options.update(tls_context=self.tls_context, require_starttls=True)
+        if self.login:
+            options.update(authenticator=self._authenticate, auth_required=True)
+        self._controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, ready_timeout=5, **options
+        )
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def self_signed_certificate(folder) -> tuple[ssl.SSLContext, str]:
+    """A TLS context for a server at 127.0.0.1, and its certificate's file:
+    point SSL_CERT_FILE at that file and clients trust it."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file = folder / "mail-server.pem"
+    key_file = folder / "mail-server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context, str(cert_file)
 
 
 def lost_key_token(text: str = "Written under a key we no longer have") -> str:

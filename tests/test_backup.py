@@ -1,3 +1,4 @@
+import io
 import subprocess
 import sys
 
@@ -79,6 +80,19 @@ def test_encrypted_backup_needs_the_right_key(data, tmp_path, monkeypatch):
     monkeypatch.setenv("BACKUP_ENCRYPTION_KEY", Fernet.generate_key().decode())
     with pytest.raises(CommandError, match="can't be decrypted"):
         call_command("restore", str(path), "--yes")
+
+
+def test_encrypting_with_the_field_key_warns_that_one_key_guards_both(
+    data, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BACKUP_ENCRYPTION_KEY", raising=False)
+    warned = io.StringIO()
+    call_command("backup", "--output", str(tmp_path / "a"), "--encrypt", stderr=warned)
+    assert "One key now protects both the data and its backup" in warned.getvalue()
+    monkeypatch.setenv("BACKUP_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    quiet = io.StringIO()
+    call_command("backup", "--output", str(tmp_path / "b"), "--encrypt", stderr=quiet)
+    assert quiet.getvalue() == ""
 
 
 def test_restore_refuses_a_backup_the_keys_cannot_read(data, tmp_path, settings):

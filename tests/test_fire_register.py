@@ -1,3 +1,6 @@
+import base64
+import logging
+
 import pytest
 from django.urls import reverse
 
@@ -60,3 +63,18 @@ def test_a_note_pointing_at_local_files_still_renders_and_reads_nothing(tmp_path
     text = pdf_text(html_to_pdf(html), tmp_path)
     assert "Still renders" in text
     assert "root:" not in text
+
+
+def test_an_image_that_fails_to_load_logs_a_short_line(tmp_path, caplog):
+    from peerspace.pdf import html_to_pdf
+
+    # A chart or QR code that came out broken: 150 KB of data: URI.
+    broken = "data:image/png;base64," + base64.b64encode(b"\x00" * 110_000).decode()
+    with caplog.at_level(logging.WARNING):
+        text = pdf_text(
+            html_to_pdf(f'<img src="{broken}"><p>Still renders</p>'), tmp_path
+        )
+    assert "Still renders" in text
+    (record,) = [r for r in caplog.records if "Failed to load image" in r.getMessage()]
+    assert len(record.getMessage()) < 300
+    assert f"{len(broken):,} characters" in record.getMessage()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attendance.models import Session, Visit
+from attendance.models import PERSON_DETAILS, Session, Visit
 
 # Text that has broken web apps before: control characters, surrogates are not
 # valid in UTF-8 forms so Hypothesis's default text() is filtered to valid code
@@ -37,16 +37,9 @@ nasty = st.one_of(
 )
 
 FORMS = {
+    # Every detail the form asks for, so a new one is fuzzed too.
     "attendance:register": [
-        "known_as",
-        "full_name",
-        "phone",
-        "email",
-        "address",
-        "postcode",
-        "age_band",
-        "heard_about_us",
-        "anything_to_know",
+        *PERSON_DETAILS,
         "agrees",
         "registration_token",
         "contacts-TOTAL_FORMS",

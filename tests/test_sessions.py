@@ -67,3 +67,24 @@ def test_deactivated_users_old_cookie_is_anonymous(bob, bob_client, site):
     bob.save()
     response = bob_client.get(reverse("attendance:today", args=[site.pk]))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_closing_the_browser_ends_a_staff_session(client, bob, settings):
+    response = client.post(
+        reverse("login"), {"username": "bob", "password": "password"}
+    )
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    # No Expires or Max-Age: the browser forgets it when it closes.
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+    assert client.session.get_expire_at_browser_close()
+    # The server still ends it after a working day at most.
+    assert client.session.get_expiry_age() == 12 * 60 * 60
+
+
+def test_the_working_day_and_idle_limits_stay():
+    from peerspace import settings as project
+
+    assert project.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert project.SESSION_COOKIE_AGE == 12 * 60 * 60
+    assert project.SESSION_IDLE_SECONDS == 30 * 60

@@ -1,12 +1,18 @@
+import base64
 import re
+import sqlite3
+import subprocess
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.helpers import without_tokens
+from peerspace.accounts.models import AuthenticatorApp, RecoveryCode, RecoveryCodes
+from tests.helpers import read_raw, without_tokens
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +30,10 @@ def code_for(device, drift=0) -> str:
 
 def set_up_app(client):
     client.get(reverse("two_factor_setup"))
-    device = TOTPDevice.objects.get(confirmed=False)
+    device = AuthenticatorApp.objects.get(confirmed=False)
     response = client.post(reverse("two_factor_setup"), {"otp_token": code_for(device)})
     codes = re.findall(r"<code>(\w+)</code>", response.content.decode())
-    return TOTPDevice.objects.get(pk=device.pk), codes
+    return AuthenticatorApp.objects.get(pk=device.pk), codes
 
 
 def test_coordinator_pages_wait_for_the_second_step(client, alice, site):
@@ -82,7 +88,7 @@ def test_wrong_code_does_not_set_up_the_app(client, alice):
     client.get(reverse("two_factor_setup"))
     response = client.post(reverse("two_factor_setup"), {"otp_token": "000000"})
     assert "didn&#x27;t match" in response.content.decode()
-    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+    assert not AuthenticatorApp.objects.filter(confirmed=True).exists()
 
 
 def test_facilitators_need_no_second_step(client, bob, site):
@@ -119,3 +125,86 @@ def test_password_reset_does_not_give_a_verified_session(client, alice, site):
     client.post(reverse("login"), {"username": "alice", "password": new})
     response = client.get(reverse("attendance:today", args=[site.pk]))
     assert response.url.startswith(reverse("two_factor"))
+
+
+def plain_dump(path) -> str:
+    """Everything an unencrypted backup file holds, as text."""
+    if connection.vendor == "sqlite":
+        backup = sqlite3.connect(path)
+        try:
+            return "\n".join(backup.iterdump())
+        finally:
+            backup.close()
+    return subprocess.run(
+        ["pg_restore", "--data-only", "-f", "-", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_a_plain_backup_holds_no_authenticator_secret_or_recovery_code(
+    transactional_db, client, alice, tmp_path
+):
+    login(client, "alice")
+    device, codes = set_up_app(client)
+    path = tmp_path / "plain-backup"
+    call_command("backup", "--output", str(path))
+    dump = plain_dump(path)
+    assert "accounts_authenticatorapp" in dump or "authenticatorapp" in dump
+    secret_b32 = base64.b32encode(device.bin_key).decode()
+    for secret in (device.secret, secret_b32, *codes):
+        assert secret.lower() not in dump.lower()
+
+
+def old_table_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_the_upgrade_encrypts_secrets_set_up_before_it_and_they_still_work(
+    transactional_db, client, sally, site
+):
+    before = [("accounts", "0004_two_factor_secrets_encrypted")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(
+        [
+            *before,
+            ("otp_totp", "0003_add_timestamps"),
+            ("otp_static", "0003_add_timestamps"),
+        ]
+    ).apps
+    secret = "3132333435363738393031323334353637383930"
+    old.get_model("otp_totp", "TOTPDevice").objects.create(
+        user_id=sally.pk, name="Phone", key=secret, confirmed=True
+    )
+    static = old.get_model("otp_static", "StaticDevice").objects.create(
+        user_id=sally.pk, name="Backup"
+    )
+    static.token_set.create(token="abcd2345")
+    static.token_set.create(token="efgh6789")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    for table in ("otp_totp_totpdevice", "otp_static_statictoken"):
+        assert old_table_rows(table) == 0
+    device = AuthenticatorApp.objects.get(user=sally)
+    assert device.secret == secret and device.confirmed
+    stored = read_raw(AuthenticatorApp, device.pk, "secret")
+    assert stored.startswith("fernet:") and secret not in stored
+    assert sorted(RecoveryCode.objects.values_list("code", flat=True)) == [
+        "abcd2345",
+        "efgh6789",
+    ]
+    # Her phone still works, and so does a recovery code, once.
+    login(client, "sally")
+    client.post(reverse("two_factor"), {"otp_token": code_for(device)})
+    assert client.get(reverse("attendance:today", args=[site.pk])).status_code == 200
+    client.post(reverse("logout"))
+    login(client, "sally")
+    client.post(reverse("two_factor"), {"otp_token": "abcd2345"})
+    assert client.get(reverse("attendance:today", args=[site.pk])).status_code == 200
+    assert RecoveryCodes.objects.get(user=sally).codes.count() == 1

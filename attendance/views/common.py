@@ -2,25 +2,23 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from peerspace import drafts
 from peerspace.accounts.models import Site
+from peerspace.fields import new_token
 from peerspace.permissions import (
     org_ids,
 )
+from peerspace.text import fold
 
 from ..forms import (
-    ContactFormSet,
     PersonForm,
-    new_token,
 )
 from ..models import (
     Person,
     Visit,
-    fold,
 )
 
 
@@ -57,10 +55,6 @@ def remember_site(response: HttpResponse, site: Site) -> HttpResponse:
     return response
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def person_form_view(request, *, person, organisation, template, context, on_saved):
     """The first-timer form and the edit form: a person and her contacts."""
     data = request.POST if request.method == "POST" else drafts.pop(request)
@@ -76,53 +70,29 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
         organisation=organisation,
         initial={"registration_token": new_token()} if person.pk is None else None,
     )
-    formset = ContactFormSet(data, instance=person, prefix="contacts")
     if request.method == "POST":
-        form_ok, formset_ok = form.is_valid(), formset.is_valid()
-        if needs_agreement(form, formset):
-            form.add_error("agrees", form.AGREE_MESSAGE)
-            form_ok = False
-        if form_ok and formset_ok:
-            token = form.cleaned_data.get("registration_token")
-            try:
-                with transaction.atomic():
-                    saved = form.save(commit=False)
-                    if saved.pk is None:
-                        saved.created_by = request.user
-                    saved.save()
-                    formset.instance = saved
-                    formset.save()
-            except IntegrityError:
-                # The same form saved twice: show the person the first save made.
-                saved = get_object_or_404(
-                    Person, registration_token=token, organisation=organisation
-                )
-                return on_saved(saved, duplicate=True)
-            return on_saved(saved, duplicate=False)
+        if form.is_valid():
+            saved, first_time = save_person(form, request.user)
+            return on_saved(saved, duplicate=not first_time)
         messages.error(request, "Please check the highlighted answers below.")
     return render(
         request,
         template,
-        {**context, "form": form, "formset": formset, "organisation": organisation},
+        {
+            **context,
+            "form": form,
+            "formset": form.contacts,
+            "organisation": organisation,
+        },
     )
 
 
-def has_contacts(formset) -> bool:
-    """Did she give an emergency contact? Read from what was typed, valid or not."""
-    return any(
-        str(f.data.get(f.add_prefix("name"), "")).strip()
-        and not f.data.get(f.add_prefix("DELETE"))
-        for f in formset.forms
-    )
-
-
-def needs_agreement(form, formset) -> bool:
-    """Contacts are details too: ask for her agreement before keeping them."""
-    return (
-        has_contacts(formset)
-        and not form.cleaned_data.get("agrees")
-        and "agrees" not in form.errors
-    )
+def save_person(form: PersonForm, user) -> tuple[Person, bool]:
+    """A valid person form saved, with her contacts, once per form shown."""
+    person = form.save(commit=False)
+    if person.pk is None:
+        person.created_by = user
+    return Person.objects.save_once(person, then=form.save_contacts)
 
 
 def exact_match(person: Person, key: str) -> bool:

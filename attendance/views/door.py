@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +11,20 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace.accounts.models import AuditEvent, Site
-from peerspace.fields import parse_id
+from peerspace.fields import new_token, parse_id
+from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     TEAM,
     org_ids,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
     HeadCountForm,
     QuickAddForm,
     VisitForm,
-    new_token,
 )
 from ..models import (
     Activity,
@@ -33,12 +33,10 @@ from ..models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     get_site_for_user,
     get_visit_for_user,
-    is_htmx,
     person_form_view,
     remember_site,
 )
@@ -129,12 +127,11 @@ def _today_context(request, site: Site) -> dict:
     visits = list(_here_now(site))
     named = [v for v in visits if v.person_id]
     pending = list(site.pending_arrivals.all())
+    matches = Person.objects.filter(organisation=site.organisation).search_each(
+        [arrival.name_typed for arrival in pending]
+    )
     for arrival in pending:
-        arrival.matches = list(
-            Person.objects.filter(organisation=site.organisation).search(
-                arrival.name_typed
-            )[:5]
-        )
+        arrival.matches = matches[arrival.name_typed]
     activities = list(
         Activity.objects.filter(organisation=site.organisation, is_active=True)
     )
@@ -243,11 +240,7 @@ def sign_out_unnamed(request, site_pk: int):
 def sign_out_all(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
     if request.method == "POST":
-        count = Visit.objects.sign_out_all(site)
-        session = Session.objects.filter(site=site, date=timezone.localdate()).first()
-        if session and not session.closes:
-            session.closes = timezone.localtime().time().replace(microsecond=0)
-            session.save(update_fields=["closes"])
+        count = Session.objects.close_today(site)
         noun = "person" if count == 1 else "people"
         messages.success(
             request, f"Everyone is signed out ({count} {noun}). Thank you!"
@@ -327,20 +320,15 @@ def quick_add(request, site_pk: int):
     if not form.is_valid():
         messages.error(request, "Please type her name to add her.")
         return redirect("attendance:today", site.pk)
-    token = form.cleaned_data["registration_token"]
-    try:
-        with transaction.atomic():
-            person = Person.objects.create(
-                organisation=site.organisation,
-                known_as=form.cleaned_data["known_as"],
-                form_complete=False,
-                registration_token=token,
-                created_by=request.user,
-            )
-    except IntegrityError:
-        person = get_object_or_404(
-            Person, registration_token=token, organisation=site.organisation
+    person, _ = Person.objects.save_once(
+        Person(
+            organisation=site.organisation,
+            known_as=form.cleaned_data["known_as"],
+            form_complete=False,
+            registration_token=form.cleaned_data["registration_token"],
+            created_by=request.user,
         )
+    )
     Visit.objects.sign_in(person, Session.objects.today(site), by=request.user)
     return _after_change(
         request,
@@ -359,22 +347,14 @@ def headcount(request, site_pk: int):
         messages.error(request, f"Head-count not added: {errors}")
         return redirect("attendance:today", site.pk)
     count = form.cleaned_data["count"]
-    session = Session.objects.today(site)
-    now = timezone.now()
-    visits = [
-        Visit(
-            session=session,
-            arrived_at=now,
-            activity=form.cleaned_data["activity"],
-            signed_in_by=request.user,
-        )
-        for _ in range(count)
-    ]
-    visits[0].request_token = form.cleaned_data["request_token"]
-    try:
-        with transaction.atomic():
-            Visit.objects.bulk_create(visits)
-    except IntegrityError:
+    added = Visit.objects.add_headcount(
+        Session.objects.today(site),
+        count,
+        activity=form.cleaned_data["activity"],
+        by=request.user,
+        token=form.cleaned_data["request_token"],
+    )
+    if not added:
         return _after_change(request, site, "That head-count was already added.")
     noun = "visitor" if count == 1 else "visitors"
     return _after_change(request, site, f"Added {count} unnamed {noun}.")

@@ -5,36 +5,34 @@ each person.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.accounts.models import Site
+from peerspace.fields import new_token
 from peerspace.middleware import kiosk_allowed
 from peerspace.permissions import (
     KIOSK,
     memberships,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
-    ContactFormSet,
     KioskNameForm,
     KioskPersonForm,
-    new_token,
 )
 from ..models import (
     PendingArrival,
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     exact_match,
-    needs_agreement,
+    save_person,
 )
 
 
@@ -101,37 +99,19 @@ def kiosk_new(request):
         organisation=organisation,
         initial={"registration_token": new_token()},
     )
-    formset = ContactFormSet(data, instance=person, prefix="contacts")
-    if request.method == "POST":
-        ok = form.is_valid() & formset.is_valid()
-        if needs_agreement(form, formset):
-            form.add_error("agrees", form.AGREE_MESSAGE)
-            ok = False
-        if ok:
-            try:
-                with transaction.atomic():
-                    person = form.save(commit=False)
-                    person.created_by = request.user
-                    person.save()
-                    formset.instance = person
-                    formset.save()
-            except IntegrityError:
-                person = get_object_or_404(
-                    Person,
-                    registration_token=form.cleaned_data["registration_token"],
-                    organisation=organisation,
-                )
-            Visit.objects.sign_in(
-                person, Session.objects.today(site), by=request.user, method=Visit.KIOSK
-            )
-            request.session["kiosk_greeting"] = person.known_as
-            return redirect("attendance:kiosk_done")
+    if request.method == "POST" and form.is_valid():
+        person, _ = save_person(form, request.user)
+        Visit.objects.sign_in(
+            person, Session.objects.today(site), by=request.user, method=Visit.KIOSK
+        )
+        request.session["kiosk_greeting"] = person.known_as
+        return redirect("attendance:kiosk_done")
     return render(
         request,
         "attendance/kiosk_new.html",
         {
             "form": form,
-            "formset": formset,
+            "formset": form.contacts,
             "site": site,
             "organisation": organisation,
             "cancel_url": reverse("attendance:kiosk"),

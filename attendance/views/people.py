@@ -15,10 +15,12 @@ from peerspace.fields import parse_id
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
-    memberships,
     org_ids,
+    org_url,
+    organisation_for,
     role_required,
 )
+from peerspace.text import fold
 
 from ..forms import (
     ActivityForm,
@@ -29,7 +31,6 @@ from ..models import (
     Person,
     Session,
     Visit,
-    fold,
 )
 from .common import (
     exact_match,
@@ -96,14 +97,14 @@ def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
             person = by_id.get(choice)
             if person is None:
                 # Derived from the sheet's token, so saving it twice adds no one twice.
-                line_token = uuid.uuid5(token, str(row["i"]))
-                person = Person.objects.filter(registration_token=line_token).first()
-                person = person or Person.objects.create(
-                    organisation=site.organisation,
-                    known_as=row["name"],
-                    form_complete=False,
-                    registration_token=line_token,
-                    created_by=request.user,
+                person, _ = Person.objects.save_once(
+                    Person(
+                        organisation=site.organisation,
+                        known_as=row["name"],
+                        form_complete=False,
+                        registration_token=uuid.uuid5(token, str(row["i"])),
+                        created_by=request.user,
+                    )
                 )
             visit, was_new = Visit.objects.sign_in(
                 person, session, by=request.user, method=Visit.PAPER, at=arrived
@@ -183,10 +184,7 @@ def person_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def activities(request):
-    organisations = [
-        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
-    ]
-    organisation = organisations[0]
+    organisation = organisation_for(request, COORDINATOR)
     form = ActivityForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
         toggle = parse_id(request.POST.get("toggle"))
@@ -194,13 +192,13 @@ def activities(request):
             activity = get_object_or_404(Activity, pk=toggle, organisation=organisation)
             activity.is_active = not activity.is_active
             activity.save(update_fields=["is_active"])
-            return redirect("attendance:activities")
+            return redirect(org_url("attendance:activities", organisation))
         if form.is_valid():
             activity = form.save(commit=False)
             activity.organisation = organisation
             activity.save()
             messages.success(request, f"Added “{activity.name}”.")
-            return redirect("attendance:activities")
+            return redirect(org_url("attendance:activities", organisation))
     return render(
         request,
         "attendance/activities.html",

@@ -26,7 +26,7 @@ def _get_person_for_coordinator(request, pk: int) -> Person:
     return get_object_or_404(
         Person.objects.not_erased(),
         pk=pk,
-        organisation_id__in=org_ids(request.user, [COORDINATOR]),
+        organisation_id__in=org_ids(request.user, COORDINATOR),
     )
 
 

@@ -24,26 +24,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import AuditEvent, Organisation
 from peerspace.crypto import decrypt, encrypt
-from peerspace.permissions import COORDINATOR, memberships, role_required
+from peerspace.permissions import (
+    COORDINATOR,
+    org_url,
+    organisation_for,
+    organisations,
+    role_required,
+)
 
 from ..resources import (
-    FORMATS,
     PERSON_COLUMNS,
     VISIT_COLUMNS,
     PersonResource,
     VisitResource,
-    content_type,
-    export_bytes,
 )
 
 logger = logging.getLogger(__name__)
@@ -221,7 +224,7 @@ class ImportForm(forms.Form):
                 "it into smaller files and import them one at a time."
             )
         fmt = PurePath(upload.name).suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
+        if fmt not in spreadsheets.FORMATS:
             raise ValidationError(
                 "Please choose a CSV (.csv) or Excel (.xlsx) file. From your "
                 "spreadsheet program, use “Save as” or “Download” and pick one of "
@@ -233,28 +236,8 @@ class ImportForm(forms.Form):
         return result
 
 
-def _coordinator_organisations(request: HttpRequest) -> list[Organisation]:
-    found = {
-        m.organisation_id: m.organisation
-        for m in memberships(request.user)
-        if m.role == COORDINATOR
-    }
-    return sorted(found.values(), key=lambda o: (o.name, o.pk))
-
-
-def _get_organisation_for_user(request: HttpRequest, value: str | None):
-    """The organisation asked for, if she coordinates it (404 if not)."""
-    organisations = _coordinator_organisations(request)
-    if not value:
-        return organisations[0]
-    for organisation in organisations:
-        if str(organisation.pk) == value:
-            return organisation
-    raise Http404
-
-
 def _page_url(organisation: Organisation) -> str:
-    return reverse("attendance:import_export") + f"?organisation={organisation.pk}"
+    return org_url("attendance:import_export", organisation)
 
 
 def _render_page(request, organisation, forms_: dict | None = None):
@@ -264,7 +247,7 @@ def _render_page(request, organisation, forms_: dict | None = None):
         "attendance/import_export.html",
         {
             "organisation": organisation,
-            "organisations": _coordinator_organisations(request),
+            "organisations": organisations(request.user, COORDINATOR),
             "people_form": forms_.get("people") or ImportForm(prefix="people"),
             "visits_form": forms_.get("visits") or ImportForm(prefix="visits"),
             "person_columns": PERSON_COLUMNS,
@@ -277,20 +260,18 @@ def _render_page(request, organisation, forms_: dict | None = None):
 @require_GET
 @role_required(COORDINATOR)
 def import_export(request):
-    organisation = _get_organisation_for_user(request, request.GET.get("organisation"))
+    organisation = organisation_for(request, COORDINATOR)
     return _render_page(request, organisation)
 
 
 def _export(request, kind: str, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
-    organisation = _get_organisation_for_user(request, request.GET.get("organisation"))
+    organisation = organisation_for(request, COORDINATOR)
     dataset = RESOURCES[kind](organisation=organisation).export()
     AuditEvent.record(request, organisation, f"{kind} export", f"as {fmt}")
     filename = f"{kind}-{organisation.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response = HttpResponse(export_bytes(dataset, fmt), content_type=content_type(fmt))
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.download(dataset, fmt, filename)
 
 
 @require_GET
@@ -318,7 +299,7 @@ def import_visits(request):
 
 
 def _import(request, kind: str) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, request.POST.get("organisation"))
+    organisation = organisation_for(request, COORDINATOR)
     if "token" in request.POST:
         return _confirm(request, kind, organisation)
     form = ImportForm(request.POST, request.FILES, prefix=kind)

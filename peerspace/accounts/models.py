@@ -1,6 +1,17 @@
+import base64
+import os
+import time
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django_otp.models import Device, ThrottlingMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
+
+from peerspace.fields import EncryptedTextField
 
 DEFAULT_DATA_USE_STATEMENT = (
     "We keep what you tell us so we can welcome you, keep everyone safe in the "
@@ -164,6 +175,28 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
 
+class FirstPassword(models.Model):
+    """A password someone else chose for her: the coordinator who added her,
+    or whoever ran create_organisation. It gets her in once; before anything
+    else, two-factor set-up included, she chooses her own, so nobody else ever
+    knows the password to her account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="first_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"First password for {self.user}"
+
+
 class Unchangeable(PermissionError):
     """A record that is only ever added to: never changed, never deleted."""
 
@@ -224,3 +257,126 @@ class AuditEvent(AppendOnlyModel):
         return cls.objects.create(
             organisation=organisation, user=request.user, action=action, detail=detail
         )
+
+
+# Two-factor sign-in. django-otp's own TOTP and static-token models keep the
+# secret and the recovery codes as plain text, readable by anyone holding a
+# backup that isn't encrypted (a pg_dump a host takes, a copied SQLite file):
+# with the secret they could make her codes for ever. These keep both encrypted
+# with the field-encryption keys, like every other secret here, so a backup of
+# the database alone is not enough, and `rotate_key` re-encrypts them too.
+# Plain backups stay possible (a pg_dump doesn't go through our code), so the
+# secrets had to be made unreadable in the database itself.
+
+
+def new_totp_secret() -> str:
+    return random_hex(20)
+
+
+class AuthenticatorApp(ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238), its secret encrypted at rest."""
+
+    secret = EncryptedTextField(default=new_totp_secret)  # hex, 20 bytes
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    # Codes a step early or late still work: phone clocks drift.
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last code used: a code works once.
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.secret)
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            number = int(token)
+        except (TypeError, ValueError):
+            number = None
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if number is None or not totp.verify(number, self.tolerance, self.last_t + 1):
+            self.throttle_increment()
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.save()
+        return True
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an authenticator app reads from a QR code."""
+        issuer = settings.OTP_TOTP_ISSUER.replace(":", "")
+        label = quote(f"{issuer}:{self.user.get_username()}")
+        params = urlencode(
+            {
+                "secret": base64.b32encode(self.bin_key).decode().rstrip("="),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+                "issuer": issuer,
+            },
+            quote_via=quote,
+        )
+        return f"otpauth://totp/{label}?{params}"
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """Codes for when her phone is lost or broken: each works once."""
+
+    HOW_MANY = 10
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @classmethod
+    def replace_for(cls, user) -> list[str]:
+        """New codes for her, in place of any she had: shown to her once."""
+        cls.objects.filter(user=user).delete()
+        device = cls.objects.create(user=user, name="Recovery codes")
+        codes = [
+            base64.b32encode(os.urandom(5)).decode().lower()
+            for _ in range(cls.HOW_MANY)
+        ]
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(device=device, code=c) for c in codes
+        )
+        return codes
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        typed = str(token).strip().lower()
+        for code in self.codes.all():
+            # Deleted by id, so two requests racing with one code can't both win.
+            if constant_time_compare(code.code, typed):
+                if RecoveryCode.objects.filter(pk=code.pk).delete()[0]:
+                    self.throttle_reset()
+                    return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, models.CASCADE, related_name="codes")
+    code = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk}"

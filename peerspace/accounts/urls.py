@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("2fa/", views.verify, name="two_factor"),
     path("2fa/setup/", views.setup, name="two_factor_setup"),
+    path("password/", views.choose_password, name="choose_password"),
     path("team/", views.team, name="team"),
     path("team/<int:user_pk>/remove/", views.remove_member, name="remove_member"),
     path("team/sites/", views.site_add, name="site_add"),
@@ -23,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -2,23 +2,28 @@ import base64
 
 import django_otp
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from peerspace.permissions import COORDINATOR, memberships, role_required
+from peerspace.http import safe_next
+from peerspace.middleware import FIRST_PASSWORD, first_password_allowed
+from peerspace.permissions import (
+    COORDINATOR,
+    org_url,
+    organisation_for,
+    role_required,
+)
 
 from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
-from .models import Membership, Site
-
-RECOVERY_CODES = 10
+from .models import AuthenticatorApp, FirstPassword, Membership, RecoveryCodes, Site
 
 
 def two_factor_exempt(view):
@@ -28,14 +33,11 @@ def two_factor_exempt(view):
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return settings.LOGIN_REDIRECT_URL
+    return safe_next(request, settings.LOGIN_REDIRECT_URL)
 
 
 def _confirmed_totp(user):
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return AuthenticatorApp.objects.filter(user=user, confirmed=True).first()
 
 
 @two_factor_exempt
@@ -53,8 +55,8 @@ def verify(request):
         device = django_otp.match_token(request.user, token) if token else None
         if device is not None:
             django_otp.login(request, device)
-            if isinstance(device, StaticDevice):
-                left = device.token_set.count()
+            if isinstance(device, RecoveryCodes):
+                left = device.codes.count()
                 messages.warning(
                     request,
                     f"You used a recovery code: {left} left. Set up your app "
@@ -74,7 +76,7 @@ def setup(request):
     """Set up an authenticator app, then show recovery codes once."""
     if _confirmed_totp(request.user) and not request.user.is_verified():
         return redirect("two_factor")
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = AuthenticatorApp.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
     error = ""
@@ -82,16 +84,12 @@ def setup(request):
         token = "".join(request.POST.get("otp_token", "").split())[:16]
         if token and device.verify_token(token):
             with transaction.atomic():
-                TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
+                AuthenticatorApp.objects.filter(
+                    user=request.user, confirmed=True
+                ).delete()
                 device.confirmed = True
                 device.save()
-                StaticDevice.objects.filter(user=request.user).delete()
-                static = StaticDevice.objects.create(
-                    user=request.user, name="Recovery codes"
-                )
-                codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-                for code in codes:
-                    static.token_set.create(token=code)
+                codes = RecoveryCodes.replace_for(request.user)
             django_otp.login(request, device)
             return render(
                 request,
@@ -108,20 +106,66 @@ def setup(request):
     )
 
 
-# The team: the coordinator adds logins, gives roles, and looks after sites.
+# Her own password: the one she was given works once.
 
 
-def _coordinated_organisation(request):
-    return next(
-        m.organisation for m in memberships(request.user) if m.role == COORDINATOR
+def note_first_password(sender, request, user, **kwargs):
+    """On signing in (user_logged_in, connected in apps.py): is her password
+    still one someone else chose? Kept in the session so pages needn't ask."""
+    if FirstPassword.objects.filter(user=user).exists():
+        request.session[FIRST_PASSWORD] = True
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    def clean_new_password1(self):
+        password = self.cleaned_data["new_password1"]
+        if self.user.check_password(password):
+            raise forms.ValidationError(
+                "That's the password you were given. Please choose one of your own."
+            )
+        return password
+
+
+@first_password_allowed
+@two_factor_exempt
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def choose_password(request):
+    """Her first sign-in: she replaces the password she was given with her own."""
+    if not request.session.get(FIRST_PASSWORD):
+        return redirect(_next(request))
+    form = ChoosePasswordForm(
+        request.user, request.POST if request.method == "POST" else None
     )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            FirstPassword.objects.filter(user=user).delete()
+        update_session_auth_hash(request, user)
+        del request.session[FIRST_PASSWORD]
+        messages.success(request, "Thank you. That's your password now.")
+        return redirect(_next(request))
+    return render(
+        request, "accounts/choose_password.html", {"form": form, "next": _next(request)}
+    )
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """A password she set from a reset link is her own."""
+
+    def form_valid(self, form):
+        FirstPassword.objects.filter(user=form.user).delete()
+        return super().form_valid(form)
+
+
+# The team: the coordinator adds logins, gives roles, and looks after sites.
 
 
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def team(request):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     member_form = MemberForm(request.POST if "add_member" in request.POST else None)
     kiosk_form = KioskForm(
         request.POST if "add_kiosk" in request.POST else None, organisation=organisation
@@ -139,6 +183,7 @@ def team(request):
                     email=data.get("email", ""),
                 )
                 if form is member_form:
+                    FirstPassword.objects.create(user=user, set_by=request.user)
                     for role in data["roles"]:
                         Membership.objects.create(
                             user=user, organisation=organisation, role=role
@@ -151,7 +196,7 @@ def team(request):
                         site=data["site"],
                     )
             messages.success(request, f"Added {user.username}.")
-            return redirect("team")
+            return redirect(org_url("team", organisation))
         messages.error(request, "Please check the highlighted answers.")
     members = (
         Membership.objects.filter(organisation=organisation)
@@ -178,13 +223,13 @@ def team(request):
 @require_POST
 @role_required(COORDINATOR)
 def remove_member(request, user_pk: int):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     user = get_object_or_404(
         get_user_model(), pk=user_pk, memberships__organisation=organisation
     )
     if user == request.user:
         messages.error(request, "You can't remove yourself. Ask another coordinator.")
-        return redirect("team")
+        return redirect(org_url("team", organisation))
     with transaction.atomic():
         Membership.objects.filter(user=user, organisation=organisation).delete()
         if not user.memberships.exists():
@@ -192,13 +237,13 @@ def remove_member(request, user_pk: int):
             user.is_active = False
             user.save(update_fields=["is_active"])
     messages.success(request, f"{user.username} is no longer on the team.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_POST
 @role_required(COORDINATOR)
 def site_add(request):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     form = SiteForm(request.POST)
     if form.is_valid():
         name = form.cleaned_data["name"].strip()
@@ -213,26 +258,26 @@ def site_add(request):
             messages.success(request, f"Added the {name} site.")
     else:
         messages.error(request, "Please give the site a name.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_POST
 @role_required(COORDINATOR)
 def site_toggle(request, pk: int):
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     site = get_object_or_404(Site, pk=pk, organisation=organisation)
     site.is_active = not site.is_active
     site.save(update_fields=["is_active"])
     state = "open again" if site.is_active else "closed (its records are kept)"
     messages.success(request, f"{site.name} is {state}.")
-    return redirect("team")
+    return redirect(org_url("team", organisation))
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def privacy_notice(request):
     """The words each woman agrees to: a new version whenever they change."""
-    organisation = _coordinated_organisation(request)
+    organisation = organisation_for(request, COORDINATOR)
     form = DataUseStatementForm(
         request.POST or None, initial={"text": organisation.data_use_statement}
     )
@@ -248,7 +293,7 @@ def privacy_notice(request):
                 request,
                 f"Nothing changed, so it's still version {organisation.data_use_version}.",
             )
-        return redirect("privacy_notice")
+        return redirect(org_url("privacy_notice", organisation))
     return render(
         request,
         "accounts/privacy_notice.html",

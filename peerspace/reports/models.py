@@ -42,7 +42,11 @@ SECTIONS = [
 SECTION_KEYS = [key for key, _ in SECTIONS]
 SECTION_TITLES = dict(SECTIONS)
 
-DEFAULT_THRESHOLD = getattr(settings, "REPORT_SUPPRESSION_THRESHOLD", 5)
+
+def default_threshold() -> int:
+    """Read when a report is made, so the setting needs no migration."""
+    return settings.REPORT_SUPPRESSION_THRESHOLD
+
 
 OUTCOMES = [
     ("into-work", "Into work"),
@@ -77,7 +81,7 @@ class CoordinatedQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
-        return self.filter(organisation_id__in=org_ids(user, [COORDINATOR]))
+        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
 
 
 class ReportTemplate(models.Model):
@@ -114,7 +118,7 @@ class ReportTemplate(models.Model):
     )
     threshold = models.PositiveSmallIntegerField(
         "Hide numbers smaller than",
-        default=DEFAULT_THRESHOLD,
+        default=default_threshold,
         validators=[MinValueValidator(2), MaxValueValidator(20)],
         help_text=(
             "So that no woman can be recognised, any count from 1 up to one less "
@@ -306,7 +310,7 @@ class ValueLineQuerySet(CoordinatedQuerySet):
         from peerspace.permissions import TEAM, org_ids
 
         return self.filter(
-            organisation_id__in=org_ids(user, TEAM), source=TYPED, quick_tally=True
+            organisation_id__in=org_ids(user, *TEAM), source=TYPED, quick_tally=True
         )
 
 

@@ -1,9 +1,6 @@
-"""A report table as CSV or XLSX (the same cells the PDF prints), and the social
-value framework in and out of a spreadsheet.
-
-Through tablib (django-import-export's engine) rather than its formats, whose
-formula escaping turns every cell into text: here numbers stay numbers, and
-only text that a spreadsheet could run as a formula is made harmless.
+"""The social value framework in and out of a spreadsheet (CSV or XLSX),
+through django-import-export, with the checks of the people and visits imports.
+Report tables themselves are written by peerspace.spreadsheets.
 """
 
 import datetime as dt
@@ -14,13 +11,8 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from attendance.models import fold
-from attendance.resources import (
-    CSV_FORMULA_START,
-    XLSX_FORMULA_START,
-    OrganisationResource,
-    cell_text,
-)
+from attendance.resources import OrganisationResource, cell_text
+from peerspace.text import fold
 
 from .models import (
     MONEY_PLACES,
@@ -32,37 +24,6 @@ from .models import (
     ValueLine,
 )
 from .tables import plain
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _safe(value, fmt: str):
-    if not isinstance(value, str):
-        return value
-    starts = CSV_FORMULA_START if fmt == "csv" else XLSX_FORMULA_START
-    if value.startswith(starts):
-        value = "'" + value
-    if fmt == "xlsx":
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
-    return value
-
-
-def export_table(dataset: tablib.Dataset, fmt: str) -> bytes:
-    safe = tablib.Dataset(
-        headers=[_safe(h, fmt) for h in dataset.headers], title=dataset.title
-    )
-    for row in dataset:
-        safe.append([_safe(v, fmt) for v in row])
-    if fmt == "csv":
-        # The byte-order mark makes Excel read “£” and accents correctly.
-        return ("\ufeff" + safe.export("csv")).encode()
-    return safe.export("xlsx")
-
 
 # The social value framework as one spreadsheet, month by month. A value row
 # fills month, line, level, count, rate and source (with the optional columns

@@ -13,19 +13,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.views.transfer import FORMATS, ImportForm, _keep, _preview, _take
+from attendance.views.transfer import ImportForm, _keep, _preview, _take
+from peerspace import spreadsheets
 from peerspace.fields import parse_id
-from peerspace.permissions import COORDINATOR, TEAM, role_required
+from peerspace.permissions import (
+    COORDINATOR,
+    TEAM,
+    org_url,
+    organisation_for,
+    role_required,
+)
 
 from . import value
 from .forms import LevelFormSet, MonthForm, TallyForm, ValueLineForm, rate_formset
 from .models import Income, Tally, ValueLine
 from .periods import add_months, fy_start
-from .resources import CONTENT_TYPES, VALUE_COLUMNS, SocialValueResource, export_table
-from .views import _organisation
+from .resources import VALUE_COLUMNS, SocialValueResource
 
 IMPORT_KIND = "social_value"
 # How far back the year picker goes for a group with no data yet.
@@ -39,22 +44,20 @@ def _get_line_for_user(request: HttpRequest, pk: int) -> ValueLine:
     )
 
 
-def _page(org, view: str = "reports:social_value", **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"org": org.pk, **params}.items())
-    return reverse(view) + "?" + query
+def _page(org, **params) -> str:
+    """The social value page for this organisation (and a year)."""
+    extra = "".join(f"&{k}={v}" for k, v in params.items())
+    return org_url("reports:social_value", org) + extra
 
 
 def _month_url(org, month: dt.date) -> str:
-    return (
-        reverse("reports:value_month", args=[month.year, month.month])
-        + f"?org={org.pk}"
-    )
+    return org_url("reports:value_month", org, month.year, month.month)
 
 
 @require_GET
 @role_required(COORDINATOR)
 def social_value(request):
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     today = timezone.localdate()
     this_month = today.replace(day=1)
     framework = value.build(org, [this_month])
@@ -105,7 +108,7 @@ def social_value(request):
 @role_required(COORDINATOR)
 def line_edit(request, pk: int | None = None):
     if pk is None:
-        line, org = None, _organisation(request)
+        line, org = None, organisation_for(request, COORDINATOR)
     else:
         line = _get_line_for_user(request, pk)
         org = line.organisation
@@ -194,7 +197,7 @@ def rates(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def month(request, year: int, month: int):
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     try:
         this = dt.date(year, month, 1)
     except ValueError:
@@ -233,14 +236,12 @@ def month(request, year: int, month: int):
 @require_GET
 @role_required(COORDINATOR)
 def export(request, fmt: str):
-    if fmt not in FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     dataset = SocialValueResource(organisation=org).export()
     filename = f"social-value-{org.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response = HttpResponse(export_table(dataset, fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.download(dataset, fmt, filename)
 
 
 def _render_import(request, org, resource, upload, sheet, preview, token=None):
@@ -285,7 +286,7 @@ def import_all_or_nothing(resource, sheet, dry_run: bool = False) -> dict:
 def import_file(request):
     """Check the upload in a dry run and show what each row would do; confirming
     runs it again for real, all or nothing."""
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     if "token" in request.POST:
         return _confirm(request, org)
     form = ImportForm(request.POST, request.FILES, prefix="framework")

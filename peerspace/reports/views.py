@@ -11,42 +11,27 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
-from peerspace.permissions import COORDINATOR, memberships, role_required
+from peerspace.permissions import (
+    COORDINATOR,
+    ORG_PARAM,
+    org_url,
+    organisation_for,
+    organisations,
+    role_required,
+)
 
 from .figures import Options, Report, build_report
 from .forms import BuildForm, LogoForm, ReportTemplateForm, StoryForm
 from .models import SECTION_KEYS, ReportSettings, ReportTemplate, Story
 from .periods import PRESET_LABELS, Period
-from .resources import CONTENT_TYPES, export_table
 
 ONE_CLICK = ["last_quarter", "this_quarter", "last_fy", "this_fy"]
-TABLE_FORMATS = ("csv", "xlsx")
-
-
-def _organisations(request: HttpRequest) -> list[Organisation]:
-    seen = {}
-    for m in memberships(request.user):
-        if m.role == COORDINATOR:
-            seen.setdefault(m.organisation_id, m.organisation)
-    return sorted(seen.values(), key=lambda o: (o.name, o.pk))
-
-
-def _organisation(request: HttpRequest) -> Organisation:
-    """The coordinator's organisation (or the one chosen with ?org= if several)."""
-    orgs = _organisations(request)
-    wanted = request.GET.get("org") or request.POST.get("org") or ""
-    for org in orgs:
-        if str(org.pk) == wanted:
-            return org
-    if wanted:
-        raise Http404
-    return orgs[0]
 
 
 def _get_template_for_user(request: HttpRequest, pk: int) -> ReportTemplate:
@@ -64,7 +49,7 @@ def _report_link(template: ReportTemplate | None, **params) -> str:
     query = QueryDict(mutable=True)
     if template:
         query["template"] = template.pk
-        query["org"] = template.organisation_id
+        query[ORG_PARAM] = template.organisation_id
     for key, value in params.items():
         query[key] = value
     return reverse("reports:view") + "?" + query.urlencode()
@@ -73,7 +58,7 @@ def _report_link(template: ReportTemplate | None, **params) -> str:
 @require_GET
 @role_required(COORDINATOR)
 def index(request):
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     templates = list(ReportTemplate.objects.filter(organisation=org))
     for template in templates:
         template.links = [
@@ -88,7 +73,7 @@ def index(request):
         "reports/index.html",
         {
             "org": org,
-            "organisations": _organisations(request),
+            "organisations": organisations(request.user, COORDINATOR),
             "templates": templates,
             "form": form,
             "stories": Story.objects.filter(organisation=org).count(),
@@ -122,7 +107,7 @@ def _build(request) -> tuple[BuildForm, Report | None]:
         # Someone else's saved report is a 404, not a form error.
         org = _get_template_for_user(request, template_id).organisation
     else:
-        org = _organisation(request)
+        org = organisation_for(request, COORDINATOR)
     form = BuildForm(request.GET, organisation=org)
     if not form.is_valid():
         return form, None
@@ -136,7 +121,7 @@ def _invalid(request, form: BuildForm) -> HttpResponse:
         "reports/index.html",
         {
             "org": org,
-            "organisations": _organisations(request),
+            "organisations": organisations(request.user, COORDINATOR),
             "templates": ReportTemplate.objects.filter(organisation=org),
             "form": form,
         },
@@ -194,7 +179,7 @@ def pdf(request):
 @require_GET
 @role_required(COORDINATOR)
 def table(request, key: str, fmt: str):
-    if fmt not in TABLE_FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     form, report = _build(request)
     if report is None:
@@ -202,13 +187,9 @@ def table(request, key: str, fmt: str):
     found = report.tables().get(key)
     if found is None:
         raise Http404
-    response = HttpResponse(
-        export_table(found.dataset(), fmt), content_type=CONTENT_TYPES[fmt]
+    return spreadsheets.download(
+        found.dataset(), fmt, _filename(report, f"{key}.{fmt}")
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, _filename(report, f"{key}.{fmt}")
-    )
-    return response
 
 
 def command_options(
@@ -241,7 +222,7 @@ def report_pdf_bytes(report: Report) -> bytes:
 @role_required(COORDINATOR)
 def template_edit(request, pk: int | None = None):
     if pk is None:
-        template, org = None, _organisation(request)
+        template, org = None, organisation_for(request, COORDINATOR)
     else:
         template = _get_template_for_user(request, pk)
         org = template.organisation
@@ -254,7 +235,7 @@ def template_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         template = form.save()
         messages.success(request, f"Saved “{template.name}”.")
-        return redirect(reverse("reports:index") + f"?org={org.pk}")
+        return redirect(org_url("reports:index", org))
     return render(
         request,
         "reports/template_form.html",
@@ -284,13 +265,13 @@ def template_delete(request, pk: int):
     template = _get_template_for_user(request, pk)
     template.delete()
     messages.success(request, f"Deleted the saved report “{template.name}”.")
-    return redirect(reverse("reports:index") + f"?org={template.organisation_id}")
+    return redirect(org_url("reports:index", template.organisation))
 
 
 @require_GET
 @role_required(COORDINATOR)
 def stories(request):
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     return render(
         request,
         "reports/stories.html",
@@ -305,7 +286,7 @@ def stories(request):
 @role_required(COORDINATOR)
 def story_edit(request, pk: int | None = None):
     if pk is None:
-        story, org = None, _organisation(request)
+        story, org = None, organisation_for(request, COORDINATOR)
     else:
         story = _get_story_for_user(request, pk)
         org = story.organisation
@@ -317,7 +298,7 @@ def story_edit(request, pk: int | None = None):
             story.recorded_by = request.user
         story.save()
         messages.success(request, "Saved her story.")
-        return redirect(reverse("reports:stories") + f"?org={org.pk}")
+        return redirect(org_url("reports:stories", org))
     return render(
         request, "reports/story_form.html", {"form": form, "story": story, "org": org}
     )
@@ -326,7 +307,7 @@ def story_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 @role_required(COORDINATOR)
 def logo(request):
-    org = _organisation(request)
+    org = organisation_for(request, COORDINATOR)
     settings = ReportSettings.objects.filter(organisation=org).first()
     form = LogoForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -334,7 +315,7 @@ def logo(request):
             settings.logo, settings.logo_type = b"", ""
             settings.save()
             messages.success(request, "Removed the logo.")
-            return redirect(reverse("reports:logo") + f"?org={org.pk}")
+            return redirect(org_url("reports:logo", org))
         if form.is_valid():
             upload = form.cleaned_data["logo"]
             settings = settings or ReportSettings(organisation=org)
@@ -342,7 +323,7 @@ def logo(request):
             settings.logo_type = upload.content_kind
             settings.save()
             messages.success(request, "Saved the logo for report covers.")
-            return redirect(reverse("reports:logo") + f"?org={org.pk}")
+            return redirect(org_url("reports:logo", org))
     return render(
         request,
         "reports/logo.html",

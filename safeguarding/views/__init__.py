@@ -14,6 +14,7 @@ Every look at a worry, chronology, session agenda or minutes is logged.
 
 from .access import (  # noqa: F401
     get_action_for_user,
+    get_alert_for_user,
     get_session_for_user,
     get_session_worry_for_user,
     get_worry_for_user,
@@ -30,6 +31,8 @@ from .sessions import (  # noqa: F401
 )
 from .trust import access_log, settings_edit  # noqa: F401
 from .worries import (  # noqa: F401
+    alert_acknowledge,
+    alert_retry,
     chronology,
     worry_detail,
     worry_edit,

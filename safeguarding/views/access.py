@@ -3,12 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
 
-from peerspace.accounts.models import Organisation
 from peerspace.permissions import SAFEGUARDING, has_role, org_ids
 
-from ..models import Action, ReflectionSession, Worry
+from ..models import Action, ReflectionSession, UrgentAlert, Worry
 
 
 def get_worry_for_user(request: HttpRequest, pk: int, *, full: bool = True) -> Worry:
@@ -66,27 +64,17 @@ def get_action_for_user(request: HttpRequest, pk: int) -> Action:
     return get_object_or_404(
         Action.objects.select_related("worry"),
         pk=pk,
-        worry__organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+        worry__organisation_id__in=org_ids(request.user, SAFEGUARDING),
+    )
+
+
+def get_alert_for_user(request: HttpRequest, pk: int) -> UrgentAlert:
+    """An urgent alert about one of the safeguarding member's own group's worries."""
+    return get_object_or_404(
+        UrgentAlert.objects.for_safeguarding(request.user).select_related("worry"),
+        pk=pk,
     )
 
 
 def own_orgs(request, session: ReflectionSession) -> list[int]:
-    return sorted(
-        set(org_ids(request.user, [SAFEGUARDING])) & session.organisation_ids()
-    )
-
-
-def safeguarding_org(request) -> Organisation:
-    ids = org_ids(request.user, [SAFEGUARDING])
-    if not ids:
-        raise PermissionDenied
-    return Organisation.objects.get(pk=ids[0])
-
-
-def safe_next(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
-        return target
-    return default
+    return sorted(set(org_ids(request.user, SAFEGUARDING)) & session.organisation_ids())

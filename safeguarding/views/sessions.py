@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
+from peerspace.http import is_htmx, safe_next
 from peerspace.pdf import pdf_response, render_pdf
-from peerspace.permissions import SAFEGUARDING, role_required
+from peerspace.permissions import SAFEGUARDING, organisation_for, role_required
 
 from ..forms import ActionFormSet, ReviewForm, SessionForm
 from ..models import AccessLog, Action, ReflectionSession, SessionWorry, WorryReview
@@ -23,8 +24,6 @@ from .access import (
     get_session_for_user,
     get_session_worry_for_user,
     own_orgs,
-    safe_next,
-    safeguarding_org,
 )
 
 
@@ -51,7 +50,7 @@ def session_list(request):
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_new(request):
-    host = safeguarding_org(request)
+    host = organisation_for(request, SAFEGUARDING)
     session = ReflectionSession(host=host, created_by=request.user)
     form = SessionForm(
         request.POST if request.method == "POST" else None,
@@ -293,7 +292,7 @@ def minutes(request, pk: int):
 def action_done(request, pk: int):
     action = get_action_for_user(request, pk)
     action.toggle_done()
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return render(
             request,
             "safeguarding/worry_detail.html#action",

@@ -5,18 +5,23 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.fields import parse_id
-from peerspace.permissions import SAFEGUARDING, org_ids, role_required
+from peerspace.permissions import (
+    SAFEGUARDING,
+    org_ids,
+    org_url,
+    organisation_for,
+    role_required,
+)
 
 from ..forms import SettingsForm
 from ..models import AccessLog, SafeguardingSettings
-from .access import safeguarding_org
 
 
 @require_GET
 @role_required(SAFEGUARDING)
 def access_log(request):
     entries = AccessLog.objects.filter(
-        organisation_id__in=org_ids(request.user, [SAFEGUARDING])
+        organisation_id__in=org_ids(request.user, SAFEGUARDING)
     ).select_related("user", "worry__person", "person", "session")
     worry_pk = parse_id(request.GET.get("worry"))
     if worry_pk:
@@ -31,13 +36,13 @@ def access_log(request):
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def settings_edit(request):
-    organisation = safeguarding_org(request)
+    organisation = organisation_for(request, SAFEGUARDING)
     instance = SafeguardingSettings.for_organisation(organisation)
     form = SettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Saved. Everyone raising a worry will see these.")
-        return redirect("safeguarding:settings")
+        return redirect(org_url("safeguarding:settings", organisation))
     return render(
         request,
         "safeguarding/settings.html",

@@ -7,32 +7,35 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance.models import Person, fold
-from peerspace.accounts.models import Organisation
+from attendance.models import Person
 from peerspace.fields import parse_id
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
+from peerspace.permissions import organisations as team_organisations
+from peerspace.text import fold
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
 from ..models import AccessLog, Action, SafeguardingSettings, Worry, WorryReview
-from .access import get_worry_for_user
+from .access import get_alert_for_user, get_worry_for_user, safe_next
 
 
 @require_GET
 @role_required(*TEAM)
 def worry_list(request):
     status = request.GET.get("status", "active")
-    everyone = Worry.objects.for_safeguarding(request.user).select_related(
+    everyone = Worry.objects.for_user(request.user, full=True).select_related(
         "person", "organisation", "raised_by"
     )
     if status == "active":
         everyone = everyone.active()
     elif status in dict(Worry.STATUSES):
         everyone = everyone.filter(status=status)
-    mine = Worry.objects.filter(
-        raised_by=request.user, organisation_id__in=org_ids(request.user)
-    ).select_related("person")
-    is_safeguarding = bool(org_ids(request.user, [SAFEGUARDING]))
+    mine = (
+        Worry.objects.for_user(request.user)
+        .filter(raised_by=request.user)
+        .select_related("person")
+    )
+    is_safeguarding = bool(org_ids(request.user, SAFEGUARDING))
     return render(
         request,
         "safeguarding/worry_list.html",
@@ -56,7 +59,7 @@ def worry_new(request):
     person_id = parse_id(request.GET.get("person"))
     if person_id:
         person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
-    organisations = list(Organisation.objects.filter(pk__in=org_ids(request.user)))
+    organisations = team_organisations(request.user)
     form = WorryForm(
         request.POST if request.method == "POST" else None,
         person=person,
@@ -73,9 +76,9 @@ def worry_new(request):
         worry.raised_by = request.user
         worry.save()
         if worry.is_serious:
-            url = request.build_absolute_uri(worry.get_absolute_url())
-            if services.notify_serious_harm(worry, url):
-                request.session[f"sg-notified-{worry.pk}"] = True
+            services.raise_alert(
+                worry, request.build_absolute_uri(worry.get_absolute_url())
+            )
         return redirect("safeguarding:worry_raised", worry.pk)
     q = request.GET.get("q", "").strip()[:100]
     people = []
@@ -106,7 +109,8 @@ def worry_raised(request, pk: int):
         {
             "worry": worry,
             "settings": SafeguardingSettings.for_organisation(worry.organisation),
-            "notified": request.session.pop(f"sg-notified-{worry.pk}", False),
+            # The page says "emailed" only if the mail server took every email.
+            "alert": worry.alerts.order_by("-created_at", "-id").first(),
         },
     )
 
@@ -117,6 +121,7 @@ def _worry_page(request, worry: Worry, status_form=None):
     actions = worry.actions.select_related("assigned_to").order_by("done_at", "due")
     history = worry.history.select_related("history_user").order_by("-history_date")
     sessions = worry.brought_to.shared().select_related("session")
+    alerts = worry.alerts.select_related("acknowledged_by")
     return render(
         request,
         "safeguarding/worry_detail.html",
@@ -126,6 +131,7 @@ def _worry_page(request, worry: Worry, status_form=None):
             "actions": actions,
             "history": history[:50],
             "shared_in": sessions,
+            "alerts": alerts,
             "status_form": status_form or WorryStatusForm(instance=worry),
             "today": timezone.localdate(),
         },
@@ -163,10 +169,23 @@ def worry_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         worry = form.save()
         if worry.is_serious and not was_serious:
-            services.notify_serious_harm(
+            alert = services.raise_alert(
                 worry, request.build_absolute_uri(worry.get_absolute_url())
             )
-        messages.success(request, "Saved. The earlier version is kept in its history.")
+            if alert.is_sent:
+                messages.success(
+                    request, "Saved. We have emailed our safeguarding members."
+                )
+            else:
+                messages.error(
+                    request,
+                    "Saved, but the email to our safeguarding members wasn't sent, "
+                    "so nobody has been told yet. Please phone one of them now.",
+                )
+        else:
+            messages.success(
+                request, "Saved. The earlier version is kept in its history."
+            )
         return redirect(worry)
     return render(
         request,
@@ -180,16 +199,42 @@ def worry_edit(request, pk: int):
     )
 
 
+@require_POST
+@role_required(SAFEGUARDING)
+def alert_retry(request, pk: int):
+    alert = get_alert_for_user(request, pk)
+    if services.deliver(alert):
+        messages.success(request, "Sent: our safeguarding members have the email.")
+    else:
+        messages.error(request, f"Still not sent. {alert.last_error}")
+    return redirect(safe_next(request, alert.worry.get_absolute_url()))
+
+
+@require_POST
+@role_required(SAFEGUARDING)
+def alert_acknowledge(request, pk: int):
+    """A safeguarding member knows about the worry: no more retries or banner."""
+    alert = get_alert_for_user(request, pk)
+    if alert.acknowledge(by=request.user):
+        messages.success(
+            request,
+            "Thank you. The worry's page keeps a note that the email wasn't sent.",
+        )
+    return redirect(safe_next(request, alert.worry.get_absolute_url()))
+
+
 @require_GET
 @role_required(*TEAM)
 def chronology(request, person_pk: int):
     person = get_object_or_404(
         Person,
         pk=person_pk,
-        organisation_id__in=org_ids(request.user, [SAFEGUARDING]),
+        organisation_id__in=org_ids(request.user, SAFEGUARDING),
     )
     worries = list(
-        person.worries.prefetch_related(
+        Worry.objects.for_user(request.user, full=True)
+        .filter(person=person)
+        .prefetch_related(
             Prefetch(
                 "reviews",
                 queryset=WorryReview.objects.select_related("session", "referred_by"),

@@ -1,6 +1,5 @@
 """Our services as fully nested HSDS 3.0 documents, and as the CSV data package."""
 
-import csv
 import datetime as dt
 import io
 import json
@@ -8,6 +7,8 @@ import uuid
 import zipfile
 
 from django.utils.text import slugify
+
+from peerspace import spreadsheets
 
 from ..models import HSDS_NAMESPACE, Category, Service
 
@@ -332,14 +333,8 @@ def csv_package(services: list[dict]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         resources = []
         for table, columns in CSV_TABLES.items():
-            text = io.StringIO()
-            writer = csv.DictWriter(
-                text, columns, extrasaction="ignore", lineterminator="\n"
-            )
-            writer.writeheader()
-            for row in tables[table].values():
-                writer.writerow({c: row.get(c, "") for c in columns})
-            zf.writestr(f"{table}.csv", text.getvalue())
+            rows = ([row.get(c, "") for c in columns] for row in tables[table].values())
+            zf.writestr(f"{table}.csv", spreadsheets.csv_text(columns, rows))
             resources.append({"name": table, "path": f"{table}.csv", "format": "csv"})
         zf.writestr(
             "datapackage.json",

@@ -7,6 +7,8 @@ import zipfile
 
 from django.conf import settings
 
+from peerspace import spreadsheets
+
 from .export import CSV_TABLES
 
 MAX_RECORDS = 5000
@@ -123,7 +125,7 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
         raise ImportFileError(f"{name} isn't UTF-8 text.") from None
     try:
         return [
-            {k: (v or "") for k, v in row.items() if k}
+            {k: spreadsheets.as_typed(v or "") for k, v in row.items() if k}
             for row in csv.DictReader(io.StringIO(text))
         ]
     except csv.Error as e:

@@ -16,6 +16,7 @@ from safeguarding.models import (
     AccessLog,
     Action,
     ReflectionSession,
+    SafeguardingSettings,
     Worry,
     WorryReview,
 )
@@ -207,3 +208,34 @@ def test_a_whole_reflection_session(
         assert {log.worry for log in looks.filter(what=what)} == {first, second}, what
     assert looks.filter(what=AccessLog.MINUTES).count() == 2
     assert not AccessLog.objects.filter(user=bob).exists()
+
+
+def test_every_number_in_the_danger_panel_is_a_tap_big_enough_for_a_thumb(
+    page, log_in, org, bob, sally
+):
+    SafeguardingSettings.objects.create(
+        organisation=org,
+        contacts="Sally Jones (lead) 07700 900555\nAnn (deputy) 01942 123456",
+        local_numbers="Wigan adult social care 01942 828777\nPolice 101",
+    )
+
+    def check_taps():
+        links = page.locator("#what-now a[href^='tel:']")
+        # 999 twice, four typed numbers and the national helpline.
+        expect(links).to_have_count(7)
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, (
+                links.nth(i).inner_text(),
+                box,
+            )
+
+    log_in("bob", "/safeguarding/worries/new/")
+    page.get_by_label("Her initials").fill("k m")
+    page.locator("input[name=serious_harm][value=yes]").check()
+    expect(page.locator("#what-now")).to_be_visible()
+    check_taps()
+    page.locator("#id_what_worries_us").fill(WORRY_1)
+    page.get_by_role("button", name="Raise this worry").click()
+    expect(page.locator("#alert-outcome")).to_contain_text("nobody has been told yet")
+    check_taps()

@@ -10,7 +10,7 @@ in the joint session; charlie (coordinator and facilitator) and ursula
 import pytest
 from django.urls import reverse
 
-from safeguarding.models import AccessLog
+from safeguarding.models import AccessLog, UrgentAlert
 
 USERS = ["anon", "bob", "fran", "alice", "sally", "kiosk", "pat", "charlie", "ursula"]
 
@@ -37,6 +37,8 @@ MATRIX = [
     ("action_done", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 404]),
     ("access_log", "get", [LOGIN, 403, 403, 403, 200, NO, 200, 403, 200]),
     ("settings", "get", [LOGIN, 403, 403, 403, 200, NO, 200, 403, 200]),
+    ("alert_retry", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 404]),
+    ("alert_acknowledge", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 404]),
 ]
 # The method each view refuses with 405.
 WRONG_METHOD = {
@@ -57,6 +59,8 @@ WRONG_METHOD = {
     "action_done": "get",
     "access_log": "post",
     "settings": "delete",
+    "alert_retry": "get",
+    "alert_acknowledge": "get",
 }
 
 
@@ -77,6 +81,7 @@ def world(
     joint,
     action,
 ):
+    alert = UrgentAlert.objects.create(worry=worry, link="http://testserver/")
     return {
         "users": {
             "bob": bob,
@@ -109,6 +114,10 @@ def world(
             "action_done": reverse("safeguarding:action_done", args=[action.pk]),
             "access_log": reverse("safeguarding:access_log"),
             "settings": reverse("safeguarding:settings"),
+            "alert_retry": reverse("safeguarding:alert_retry", args=[alert.pk]),
+            "alert_acknowledge": reverse(
+                "safeguarding:alert_acknowledge", args=[alert.pk]
+            ),
         },
         "posts": {
             "worry_status": {"status": "watching"},

@@ -17,7 +17,7 @@ IMPORT = reverse("signposting:import_table")
 def exported_csv(client) -> tablib.Dataset:
     response = client.get(EXPORT, {"format": "csv"})
     assert response.status_code == 200
-    return tablib.Dataset().load(response.content.decode(), format="csv")
+    return tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
 
 
 def test_it_exports_the_organisations_services_as_csv(

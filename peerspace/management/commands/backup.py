@@ -19,6 +19,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 MAGIC = b"PEERSPACE-BACKUP-ENCRYPTED\n"
+ONE_KEY_WARNING = (
+    "No BACKUP_ENCRYPTION_KEY is set, so this backup is encrypted with the "
+    "field-encryption key. One key now protects both the data and its backup: "
+    "anyone with that key and this file can read everything, and losing it loses "
+    "both. Set BACKUP_ENCRYPTION_KEY to a different key, kept somewhere else."
+)
 
 
 def backup_fernet() -> Fernet:
@@ -78,6 +84,8 @@ class Command(BaseCommand):
             data = raw.read_bytes()
         if encrypt:
             data = MAGIC + backup_fernet().encrypt(data)
+            if not os.environ.get("BACKUP_ENCRYPTION_KEY"):
+                self.stderr.write(self.style.WARNING(ONE_KEY_WARNING))
         old_umask = os.umask(0o077)
         try:
             path.write_bytes(data)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from peerspace.accounts.models import Membership, Organisation, Site
+from peerspace.accounts.models import FirstPassword, Membership, Organisation, Site
 
 
 class Command(BaseCommand):
@@ -44,9 +44,11 @@ class Command(BaseCommand):
             Membership.objects.create(
                 user=user, organisation=org, role=Membership.COORDINATOR
             )
+            # Whoever ran this (and the shell history) knows it: hers is next.
+            FirstPassword.objects.create(user=user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {name} with {len(site)} site(s). {coordinator} can now log in, "
-                "set up two-factor sign-in, and add the team."
+                "choose their own password, set up two-factor sign-in, and add the team."
             )
         )

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.reports.figures import build_report
 from peerspace.reports.models import SECTION_KEYS, ReportTemplate
-from peerspace.reports.resources import export_table
 from peerspace.reports.views import command_options, report_pdf_bytes
 
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             folder.mkdir(parents=True, exist_ok=True)
             for key, table in report.tables().items():
                 path = folder / f"{key}.csv"
-                path.write_bytes(export_table(table.dataset(), "csv"))
+                path.write_bytes(spreadsheets.export(table.dataset(), "csv"))
                 self.stdout.write(f"Wrote {path}")
 
     def _from_template(self, name: str, org: str, start, end):

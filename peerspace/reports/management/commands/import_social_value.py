@@ -9,7 +9,8 @@ from pathlib import Path, PurePath
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from attendance.views.transfer import FORMATS, Upload
+from attendance.views.transfer import Upload
+from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
 from peerspace.reports.resources import SocialValueResource
 from peerspace.reports.value_views import import_all_or_nothing
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation with the slug {org!r}")
         path = Path(file)
         fmt = PurePath(file).suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
+        if fmt not in spreadsheets.FORMATS:
             raise CommandError("Please give a .csv or .xlsx file.")
         try:
             sheet = Upload(path.name, fmt, path.read_bytes()).read()

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_data_use_statement_versions'),
-        ('reports', '0001_initial'),
+        ('reports', '0002_threshold_from_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
