@@ -691,7 +691,7 @@ class UrgentAlertQuerySet(models.QuerySet):
         return self.filter(status=UrgentAlert.NOT_SENT)
 
     def for_safeguarding(self, user):
-        return self.filter(worry__organisation_id__in=org_ids(user, [SAFEGUARDING]))
+        return self.filter(worry__organisation_id__in=org_ids(user, SAFEGUARDING))
 
 
 class UrgentAlert(models.Model):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance.models import Person
 from peerspace.fields import parse_id
+from peerspace.http import safe_next
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
 from peerspace.permissions import organisations as team_organisations
 from peerspace.text import fold
@@ -16,7 +17,7 @@ from peerspace.text import fold
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
 from ..models import AccessLog, Action, SafeguardingSettings, Worry, WorryReview
-from .access import get_alert_for_user, get_worry_for_user, safe_next
+from .access import get_alert_for_user, get_worry_for_user
 
 
 @require_GET
