@@ -101,9 +101,13 @@ def stacked_bar_chart(
         fig, ax = plt.subplots(figsize=(9.5, 3.4))
         # Fixed margins (the legend on the right) rather than tight_layout,
         # which measures every label twice.
-        fig.subplots_adjust(left=0.08, right=0.74, top=0.96, bottom=0.2)
+        fig.subplots_adjust(left=0.08, right=0.74, top=0.96, bottom=0.14)
         try:
-            labels = [f"{m:%b %Y}" for m in months]
+            # The year only where it starts (fewer glyphs to draw, no slant).
+            labels = [
+                f"{m:%b}\n{m:%Y}" if i == 0 or m.month == 1 else f"{m:%b}"
+                for i, m in enumerate(months)
+            ]
             base = [0.0] * len(months)
             for i, (name, values) in enumerate(series):
                 heights = [0.0 if v is None else v for v in values]
@@ -128,8 +132,6 @@ def stacked_bar_chart(
                 bbox_to_anchor=(1.0, 1.0),
                 fontsize=8,
             )
-            if len(months) > 8:
-                ax.tick_params(axis="x", labelrotation=45)
             return _svg(fig, tight=False)
         finally:
             plt.close(fig)
