@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone, translation
 
@@ -36,7 +37,8 @@ def erase_person(person: Person) -> None:
     EmergencyContact.history.filter(person_id=person.pk).delete()
     Person.history.filter(id=person.pk).delete()
     PendingArrival.objects.filter(
-        site__organisation=person.organisation, name_typed__iexact=person.known_as
+        Q(person=person)
+        | Q(site__organisation=person.organisation, name_typed__iexact=person.known_as)
     ).delete()
     # Every detail back to its empty value, but what a funder report counts.
     erased = {d: Person._meta.get_field(d).get_default() for d in PERSON_DETAILS}
@@ -50,6 +52,7 @@ def erase_person(person: Person) -> None:
         registration_token=None,
         search_key="",
         sort_key=sort_key(ERASED_NAME),
+        kiosk_word="",
         form_complete=True,
         erased_at=timezone.now(),
     )

@@ -120,7 +120,7 @@ def test_people_already_here_get_their_place_and_language(org):
     Person.objects.filter(pk=agreed.pk).update(sort_key="", data_use_language="")
     not_asked = Person.objects.create(organisation=org, known_as="Bea")
     Person.objects.filter(pk=not_asked.pk).update(sort_key="")
-    migration = importlib.import_module("attendance.migrations.0003_languages")
+    migration = importlib.import_module("attendance.migrations.0004_languages")
     migration.fill_keys_and_languages(apps, None)
     agreed.refresh_from_db()
     not_asked.refresh_from_db()

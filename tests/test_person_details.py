@@ -34,6 +34,7 @@ NOT_ABOUT_HER = {
     "data_use_language",
     "search_key",  # her names, folded: erasure empties it with them
     "sort_key",  # her name's place in alphabetical order: erasure resets it
+    "kiosk_word",  # hashed, never shown or exported: erasure empties it
 }
 MARK = "zqx"  # in every value typed below, and nowhere else
 
@@ -79,6 +80,7 @@ def test_the_forms_ask_for_exactly_the_listed_details(org):
         "agrees",
         "registration_token",
         "data_use_shown",
+        "kiosk_word",
     ]
     assert list(EmergencyContactForm().fields) == list(CONTACT_DETAILS)
 

@@ -178,3 +178,29 @@ class OrganisationLanguagesForm(forms.Form):
                 _("Please tick this language above too, or start in English."),
             )
         return cleaned
+
+
+class CodeForm(forms.Form):
+    """A code from her authenticator app (or a recovery code)."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        error_messages={"required": _("Please type the code.")},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "class": "form-control-lg",
+            }
+        ),
+    )
+
+    def __init__(self, *args, label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["otp_token"].label = label
+
+    def clean_otp_token(self) -> str:
+        return "".join(self.cleaned_data["otp_token"].split())[:16]

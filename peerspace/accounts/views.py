@@ -26,6 +26,7 @@ from peerspace.permissions import (
 )
 
 from .forms import (
+    CodeForm,
     DataUseStatementForm,
     DataUseTranslationForm,
     KioskForm,
@@ -68,10 +69,9 @@ def verify(request):
         return redirect(_next(request))
     if not _confirmed_totp(request.user):
         return redirect(f"{request.path}setup/?next={_next(request)}")
-    error = ""
-    if request.method == "POST":
-        token = "".join(request.POST.get("otp_token", "").split())[:16]
-        device = django_otp.match_token(request.user, token) if token else None
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = django_otp.match_token(request.user, form.cleaned_data["otp_token"])
         if device is not None:
             django_otp.login(request, device)
             if isinstance(device, RecoveryCodes):
@@ -85,9 +85,12 @@ def verify(request):
                     % {"left": left},
                 )
             return redirect(_next(request))
-        error = _("That code didn't work. Codes change every 30 seconds and work once.")
+        form.add_error(
+            "otp_token",
+            _("That code didn't work. Codes change every 30 seconds and work once."),
+        )
     return render(
-        request, "accounts/verify.html", {"error": error, "next": _next(request)}
+        request, "accounts/verify.html", {"form": form, "next": _next(request)}
     )
 
 
@@ -101,10 +104,9 @@ def setup(request):
     device, _created = AuthenticatorApp.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
-    error = ""
-    if request.method == "POST":
-        token = "".join(request.POST.get("otp_token", "").split())[:16]
-        if token and device.verify_token(token):
+    form = CodeForm(request.POST or None, label=_("Code from the app"))
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
             with transaction.atomic():
                 AuthenticatorApp.objects.filter(
                     user=request.user, confirmed=True
@@ -118,16 +120,19 @@ def setup(request):
                 "accounts/recovery_codes.html",
                 {"codes": codes, "next": _next(request)},
             )
-        error = _(
-            "That code didn't match. Check the time on your phone is right and "
-            "try again."
+        form.add_error(
+            "otp_token",
+            _(
+                "That code didn't match. Check the time on your phone is right and "
+                "try again."
+            ),
         )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
         "accounts/setup.html",
-        {"qr": qr, "secret": secret, "error": error, "next": _next(request)},
+        {"qr": qr, "secret": secret, "form": form, "next": _next(request)},
     )
 
 
@@ -227,7 +232,6 @@ def team(request):
                     )
             messages.success(request, _("Added %(name)s.") % {"name": user.username})
             return redirect(org_url("team", organisation))
-        messages.error(request, _("Please check the highlighted answers."))
     members = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user", "site")

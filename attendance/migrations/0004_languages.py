@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_languages'),
-        ('attendance', '0002_historicalperson_erased_at_person_erased_at'),
+        ('attendance', '0003_kiosk_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
