@@ -118,6 +118,8 @@ def write_mo(catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_bytes() != out.getvalue():
         path.write_bytes(out.getvalue())
+    else:
+        path.touch()  # up to date with its .po, which is newer
 
 
 def compile_catalogues(root: Path | None = None, *, force: bool = False) -> list[Path]:

@@ -200,6 +200,12 @@ def test_a_deploy_check_says_when_translations_need_compiling(settings, tmp_path
     assert [w.id for w in translations_compiled(None)] == ["peerspace.W003"]
     i18n.compile_catalogues(tmp_path / "locale")
     assert translations_compiled(None) == []
+    # A .po saved again with the same strings (make messages) is compiled too.
+    po = next((tmp_path / "locale").rglob("django.po"))
+    os.utime(po, (po.stat().st_mtime + 10, po.stat().st_mtime + 10))
+    assert translations_compiled(None) != []
+    i18n.compile_catalogues(tmp_path / "locale")
+    assert translations_compiled(None) == []
 
 
 @pytest.mark.parametrize(
