@@ -2,10 +2,12 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-
-  // Words in the page's language, from Django's JavaScript catalogue (the
-  // jsi18n script before this one); in English if it didn't load.
-  var gettext = window.gettext || function (text) { return text; };
+  // Words in the page's language, from Django's JavaScript catalogue (a
+  // deferred script, so looked up when needed); English until it has loaded,
+  // or if it never does (offline).
+  function gettext(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
 
   // A double-tapped button must not send the form twice. Forms keep their
   // values, and the button comes back if the network drops.

@@ -2,7 +2,12 @@
 // holding a button. No inline script anywhere: the CSP forbids it.
 (function () {
   "use strict";
-  var gettext = window.gettext || function (text) { return text; };
+  // Words in the page's language, from Django's JavaScript catalogue (a
+  // deferred script, so looked up when needed); English until it has loaded,
+  // or if it never does (offline).
+  function gettext(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
 
   // Back to the start after a while untouched, so the next woman never sees
   // what the last one typed. Only while untouched: a tap, a key or a scroll
