@@ -16,7 +16,14 @@ from peerspace.text import fold
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
-from ..models import AccessLog, Action, SafeguardingSettings, Worry, WorryReview
+from ..models import (
+    AccessLog,
+    Action,
+    ReflectionSession,
+    SafeguardingSettings,
+    Worry,
+    WorryReview,
+)
 from .access import get_alert_for_user, get_worry_for_user
 
 
@@ -118,7 +125,16 @@ def worry_raised(request, pk: int):
 
 def _worry_page(request, worry: Worry, status_form=None):
     AccessLog.objects.record(request.user, AccessLog.WORRY, worries=[worry])
-    reviews = worry.reviews.select_related("session", "referred_by", "reviewed_by")
+    reviews = list(
+        worry.reviews.select_related("session__host", "referred_by", "reviewed_by")
+    )
+    # Talked about at a partner's session, after the partnership ended: the
+    # group keeps what it decided, but that session is no longer open to it.
+    open_sessions = set(
+        ReflectionSession.objects.for_user(request.user)
+        .filter(pk__in=[r.session_id for r in reviews])
+        .values_list("pk", flat=True)
+    )
     actions = worry.actions.select_related("assigned_to").order_by("done_at", "due")
     history = worry.history.select_related("history_user").order_by("-history_date")
     sessions = worry.brought_to.shared().select_related("session")
@@ -129,6 +145,7 @@ def _worry_page(request, worry: Worry, status_form=None):
         {
             "worry": worry,
             "reviews": reviews,
+            "open_sessions": open_sessions,
             "actions": actions,
             "history": history[:50],
             "shared_in": sessions,
