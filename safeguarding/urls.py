@@ -7,6 +7,7 @@ app_name = "safeguarding"
 urlpatterns = [
     path("", views.worry_list, name="worries"),
     path("worries/new/", views.worry_new, name="worry_new"),
+    path("worries/new/find/", views.find_her, name="find_her"),
     path("worries/<int:pk>/", views.worry_detail, name="worry"),
     path("worries/<int:pk>/raised/", views.worry_raised, name="worry_raised"),
     path("worries/<int:pk>/edit/", views.worry_edit, name="worry_edit"),

@@ -46,6 +46,7 @@ from .worries import (  # noqa: F401
     alert_acknowledge,
     alert_retry,
     chronology,
+    find_her,
     worry_detail,
     worry_edit,
     worry_list,
