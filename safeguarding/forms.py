@@ -313,7 +313,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         label="Bring it back at the next session", required=False
     )
     referred_by = UserChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Referred by"
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Referred by",
+        empty_label="Choose someone",
     )
 
     class Meta:
@@ -344,6 +347,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         self.fields["decision"].choices = WorryReview.DECISIONS
         self.fields["status_after"].required = True
         self.fields["status_after"].choices = Worry.STATUSES
+        self.fields["referral_to"].choices = [
+            ("", "Choose where"),
+            *WorryReview.REFERRAL_TO,
+        ]
         self.fields["referred_by"].queryset = team_of([worry.organisation_id])
         if not self.instance.pk:
             self.initial.setdefault("status_after", worry.status)
@@ -384,7 +391,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
 class ActionForm(FreeTextMixin, forms.ModelForm):
     text_fields = ("what",)
     assigned_to = UserChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Who"
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Who",
+        empty_label="Choose someone",
     )
 
     class Meta:

@@ -168,6 +168,7 @@ class StoryForm(forms.ModelForm):
         self.instance.organisation = organisation
         self.fields["site"].queryset = Site.objects.filter(organisation=organisation)
         self.fields["site"].required = False
+        self.fields["site"].empty_label = "Not at one site"
 
     def clean(self):
         data = super().clean()
@@ -183,6 +184,10 @@ class UnitRateForm(forms.ModelForm):
         model = UnitRate
         fields = ["kind", "label", "rate", "source"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose what we count"), *UnitRate.KINDS]
+
 
 class IncomeForm(forms.ModelForm):
     class Meta:
@@ -192,6 +197,7 @@ class IncomeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose a source"), *Income.KINDS]
         # <input type="month"> sends "2025-04".
         self.fields["month"].input_formats = ["%Y-%m", "%Y-%m-%d", "%d/%m/%Y"]
         self.fields["month"].widget.format = "%Y-%m"

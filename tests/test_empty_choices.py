@@ -1,0 +1,158 @@
+"""No drop-down anywhere offers "---------" as its empty choice.
+
+Django's default empty label means nothing to someone choosing who will do an
+action; every select says in words what leaving it empty means. This walks
+every page in the project, on the demo's records, as someone with every role,
+and then posts each form back empty so the pages shown with errors are
+checked too.
+"""
+
+import random
+
+import pytest
+from django.urls import reverse
+
+import peerspace.reports.demo
+import safeguarding.demo
+import signposting.demo
+from attendance.models import Activity, PendingArrival, Person, Session, Visit
+from peerspace.accounts.models import Membership, Organisation, Partnership, Site
+from peerspace.reports.models import ReportTemplate, Story
+from safeguarding.models import Action, ReflectionSession, UrgentAlert, WorryReview
+from signposting.models import Category, Service
+from tests.conftest import make_user
+from tests.test_url_protection import PUBLIC, build_url, converters, url_patterns
+
+DASHES = "---------"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo's records, but for its year of visits (slow, and no help)."""
+    rng = random.Random(12)
+    org = Organisation.objects.create(name="Mended Together", slug="mended")
+    site = Site.objects.create(organisation=org, name="Wigan")
+    Activity.objects.create(organisation=org, name="Quilting")
+    people = [
+        Person.objects.create(organisation=org, known_as=name, full_name=full)
+        for name, full in (
+            ("Kerry", "Kerry Ashton"),
+            ("Donna", ""),
+            ("Aisha", "Aisha Khan"),
+            ("Mei", "Mei Lin"),
+            ("Shirley", ""),
+            ("Agnieszka", "Agnieszka Nowak"),
+            ("Bev", "Beverley Hart"),
+        )
+    ]
+    staff = [
+        make_user("fran", org, Membership.FACILITATOR),
+        make_user("sally", org, Membership.SAFEGUARDING),
+    ]
+    signposting.demo.make_demo(org, rng, scale=1)
+    safeguarding.demo.make_demo(org, None, people, staff, rng)
+    peerspace.reports.demo.make_demo(org, [site], rng)
+    user = make_user(
+        "everyone",
+        org,
+        Membership.COORDINATOR,
+        Membership.SAFEGUARDING,
+        Membership.FACILITATOR,
+    )
+    review = WorryReview.objects.filter(
+        worry__organisation=org, worry__person__isnull=False
+    ).first()
+    visit, _ = Visit.objects.sign_in(
+        Person.objects.filter(organisation=org).first(), Session.objects.today(site)
+    )
+    service = Service.objects.filter(organisation=org).first()
+    objects = {
+        "site_pk": site.pk,
+        "person_pk": review.worry.person_id,
+        "visit_pk": visit.pk,
+        # Someone to take off the team (the walk posts to every form).
+        "user_pk": org.memberships.exclude(user=user).first().user_id,
+        "worry_pk": review.worry_id,
+        "slug": org.slug,
+        "key": "visits",
+        "fmt": "csv",
+        "by_url": {
+            "attendance:person": review.worry.person_id,
+            "attendance:erase": review.worry.person_id,
+            "attendance:pending": PendingArrival.objects.create(
+                site=site, name_typed="Someone"
+            ).pk,
+            "site_toggle": site.pk,
+            "signposting:service": service.pk,
+            "signposting:category_edit": Category.objects.filter(organisation=org)
+            .first()
+            .slug,
+            "safeguarding:worry": review.worry_id,
+            "safeguarding:alert": UrgentAlert.objects.create(
+                worry=review.worry, link="http://testserver/"
+            ).pk,
+            "safeguarding:session": review.session_id,
+            "safeguarding:review": review.session_id,
+            "safeguarding:minutes": review.session_id,
+            "safeguarding:action": Action.objects.filter(worry__organisation=org)
+            .first()
+            .pk,
+            "safeguarding:partnership": Partnership.objects.first().pk,
+            "reports:template": ReportTemplate.objects.filter(organisation=org)
+            .first()
+            .pk,
+            "reports:story": Story.objects.filter(organisation=org).first().pk,
+        },
+    }
+    # A session the partner group is invited to and hasn't answered.
+    invited = ReflectionSession.objects.create(
+        host=Partnership.objects.first().partner,
+        date=review.session.date,
+        created_by=user,
+    )
+    invited.partners.add(org)
+    objects["by_url"]["safeguarding:session_invitation"] = invited.pk
+    return user, objects
+
+
+def urls(objects) -> list[str]:
+    """Every page's address, pointing at real records. Downloads (PDFs,
+    spreadsheets) have no drop-downs and are left out: they are slow."""
+    found = []
+    for name, route, pattern in url_patterns():
+        if name in PUBLIC or name in ("logout", "two_factor_setup"):
+            continue
+        if route.endswith((".pdf", "<str:fmt>")) or "export" in route:
+            continue
+        hints = [h for h in objects["by_url"] if name.startswith(h)]
+        kwargs = {}
+        for kwarg in converters(route, pattern):
+            # A bare pk (or a category's slug): the record the URL's name
+            # suggests, by the longest prefix of its name listed.
+            if kwarg in ("pk", "slug") and hints:
+                kwargs[kwarg] = objects["by_url"][max(hints, key=len)]
+            else:
+                kwargs[kwarg] = objects[kwarg]
+        found.append(build_url(name, route, kwargs))
+    return found
+
+
+def test_no_page_offers_dashes_as_an_empty_choice(client, demo):
+    user, objects = demo
+    client.force_login(user)
+    shown, dashes = [], []
+    for method in ("get", "post"):
+        for url in urls(objects):
+            response = getattr(client, method)(url, {} if method == "post" else None)
+            if "text/html" not in response.get("Content-Type", ""):
+                continue
+            shown.append(f"{method} {url}")
+            if DASHES in response.content.decode():
+                dashes.append(f"{method.upper()} {url}")
+    assert not dashes
+    # The walk really reached the pages with "Who" drop-downs.
+    assert (
+        f"get {reverse('safeguarding:review', args=[objects['by_url']['safeguarding:review'], objects['worry_pk']])}"
+        in shown
+    )
+    assert f"get {reverse('reports:social_value')}" in shown
