@@ -366,3 +366,18 @@ def test_existing_joint_sessions_become_accepted_partnerships(
     assert partnership.status == Partnership.ACCEPTED
     assert {partnership.organisation, partnership.partner} == {org, partner_org}
     assert list(ReflectionSession.objects.for_user(pat)) == [held]
+
+
+def test_session_and_partner_lists_keep_to_a_fixed_number_of_queries(
+    client, org, partner_org, sally, pat, partnership, django_assert_max_num_queries
+):
+    for days in range(-60, 60, 5):
+        session = invite(org, partner_org, sally, days=days)
+        if days % 2:
+            SessionAnswer.give(session, partner_org, joining=True, by=pat)
+    for user in (sally, pat):
+        client.force_login(user)
+        with django_assert_max_num_queries(18):
+            assert client.get(reverse("safeguarding:sessions")).status_code == 200
+        with django_assert_max_num_queries(12):
+            assert client.get(PARTNERS).status_code == 200
