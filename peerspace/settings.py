@@ -243,6 +243,11 @@ if not 2 <= REPORT_SUPPRESSION_THRESHOLD <= 20:
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Open Referral feeds: fetched politely, each response no bigger than an upload.
+FEED_DELAY_MS = env_int("FEED_DELAY_MS", 1000)  # between requests to one directory
+FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 20)
+# Plain http and addresses on private networks only when developing (or testing).
+FEEDS_ALLOW_INSECURE = env_bool("FEEDS_ALLOW_INSECURE", DEBUG)
 
 # Field encryption: a list of Fernet keys, newest first. The first encrypts, all
 # decrypt, so a key can be rotated. Never derived from SECRET_KEY.
