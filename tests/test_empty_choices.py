@@ -19,7 +19,7 @@ from attendance.models import Activity, PendingArrival, Person, Session, Visit
 from peerspace.accounts.models import Membership, Organisation, Partnership, Site
 from peerspace.reports.models import ReportTemplate, Story
 from safeguarding.models import Action, ReflectionSession, UrgentAlert, WorryReview
-from signposting.models import Category, Service
+from signposting.models import Category, Feed, Service
 from tests.conftest import make_user
 from tests.test_url_protection import PUBLIC, build_url, converters, url_patterns
 
@@ -84,6 +84,9 @@ def demo(db):
             ).pk,
             "site_toggle": site.pk,
             "signposting:service": service.pk,
+            "signposting:feed": Feed.objects.create(
+                organisation=org, url="https://directory.example/api/"
+            ).pk,
             "signposting:category_edit": Category.objects.filter(organisation=org)
             .first()
             .slug,
@@ -132,6 +135,7 @@ def urls(objects) -> list[str]:
             if kwarg in ("pk", "slug") and hints:
                 kwargs[kwarg] = objects["by_url"][max(hints, key=len)]
             else:
+                assert kwarg in objects, f"Give the walk a record for {name}"
                 kwargs[kwarg] = objects[kwarg]
         found.append(build_url(name, route, kwargs))
     return found
