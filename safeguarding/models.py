@@ -433,13 +433,7 @@ class ReflectionSession(models.Model):
 
     def _joined(self, organisation) -> bool:
         answer = self.answer_for(organisation)
-        since = self._pairs.get(frozenset((self.host_id, organisation.pk)))
-        return (
-            answer is not None
-            and answer.joining
-            and since is not None
-            and answer.answered_at >= since
-        )
+        return answer is not None and answer.joining and self._answered_since(answer)
 
     def taking_part(self) -> list[Organisation]:
         """The partner groups in this session, whose members may see it."""
@@ -476,6 +470,7 @@ class ReflectionSession(models.Model):
         return rows
 
     def _answered_since(self, answer) -> bool:
+        """Answered under the partnership there is now, not an earlier one."""
         since = self._pairs.get(frozenset((self.host_id, answer.organisation_id)))
         return since is not None and answer.answered_at >= since
 

@@ -128,7 +128,12 @@ def session_invitation(request, pk: int):
     date and the host's name, nothing more."""
     session, organisation = get_invitation_for_user(request, pk)
     answer = session.answer_for(organisation)
-    ours = set(team_of([organisation.pk]).values_list("pk", flat=True))
+    # Our own members (anyone also on the host's team is the host's to list).
+    ours = set(
+        team_of([organisation.pk])
+        .exclude(memberships__organisation=session.host)
+        .values_list("pk", flat=True)
+    )
     coming = [u.pk for u in session.attendees.all() if u.pk in ours]
     form = JoinForm(
         request.POST if request.method == "POST" else None,
@@ -145,7 +150,6 @@ def session_invitation(request, pk: int):
                 SessionAnswer.give(
                     session, organisation, joining=joining, by=request.user
                 )
-                # Only our own members: the host's list is the host's.
                 session.attendees.remove(*ours)
                 session.attendees.add(*chosen)
             if joining:
@@ -153,7 +157,8 @@ def session_invitation(request, pk: int):
                 return redirect(session)
             messages.success(
                 request,
-                f"Thank you: {session.host} knows {organisation} isn't joining.",
+                f"Thank you. {session.host} will see that {organisation} isn't "
+                "joining this one.",
             )
             return redirect("safeguarding:sessions")
     return render(
