@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -288,3 +289,15 @@ def form_data(html: str, action: str) -> dict[str, list[str]]:
         if name != "csrfmiddlewaretoken":
             data.setdefault(name, []).append(value)
     return data
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 (fast, as the suite uses), counting every check it makes. Named in
+    PASSWORD_HASHERS as tests.helpers.CountingHasher."""
+
+    algorithm = "counted_md5"
+    checks = 0
+
+    def verify(self, password, encoded):
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)

@@ -11,13 +11,14 @@ import random
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 import peerspace.reports.demo
 import safeguarding.demo
 import signposting.demo
 from attendance.models import Activity, PendingArrival, Person, Session, Visit
 from peerspace.accounts.models import Membership, Organisation, Partnership, Site
-from peerspace.reports.models import ReportTemplate, Story
+from peerspace.reports.models import ReportTemplate, Story, Tally, ValueLine
 from safeguarding.models import Action, ReflectionSession, UrgentAlert, WorryReview
 from signposting.models import Category, Feed, Service
 from tests.conftest import make_user
@@ -59,6 +60,11 @@ def demo(db):
         Membership.SAFEGUARDING,
         Membership.FACILITATOR,
     )
+    line = (
+        ValueLine.objects.filter(organisation=org, levels__isnull=False)
+        .distinct()
+        .first()
+    )
     review = WorryReview.objects.filter(
         worry__organisation=org, worry__person__isnull=False
     ).first()
@@ -75,6 +81,8 @@ def demo(db):
         "worry_pk": review.worry_id,
         "slug": org.slug,
         "key": "visits",
+        "year": timezone.localdate().year,
+        "month": timezone.localdate().month,
         "fmt": "csv",
         "by_url": {
             "attendance:person": review.worry.person_id,
@@ -105,6 +113,11 @@ def demo(db):
             .first()
             .pk,
             "reports:story": Story.objects.filter(organisation=org).first().pk,
+            # A line with levels, so its level drop-downs are shown.
+            "reports:value_": line.pk,
+            "reports:tally_undo": Tally.objects.filter(line__organisation=org)
+            .first()
+            .pk,
         },
     }
     # A session the partner group is invited to and hasn't answered.
@@ -162,7 +175,8 @@ def test_no_page_offers_dashes_as_an_empty_choice(client, demo):
     session, worry = objects["by_url"]["safeguarding:review"], objects["worry_pk"]
     for url in (
         reverse("safeguarding:review", args=[session, worry]),
-        reverse("reports:social_value"),
+        reverse("reports:value_line_edit", args=[objects["by_url"]["reports:value_"]]),
+        reverse("reports:tally"),
         reverse("reports:story_new"),
         reverse("signposting:signpost_new"),
     ):
