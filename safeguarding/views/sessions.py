@@ -61,8 +61,9 @@ def session_list(request):
     )
 
 
-def _plan(request, session: ReflectionSession, initial=None):
-    """The session form, for a new session or a change.
+def _plan(request, session: ReflectionSession, *, saved: str, initial=None):
+    """The session form, for a new session or a change; `saved` is what to
+    say once it is saved ("{session}" is the session).
 
     Ticking a partner group posts the form back (htmx, or the "Show who can
     come" button without JavaScript) to list that group's members, keeping
@@ -72,7 +73,9 @@ def _plan(request, session: ReflectionSession, initial=None):
     form = SessionForm(data, instance=session, host=session.host, initial=initial)
     refreshing = data is not None and "refresh" in data
     if data is not None and not refreshing and form.is_valid():
-        return form.save()
+        session = form.save()
+        messages.success(request, saved.format(session=session))
+        return redirect(session)
     if refreshing:
         keep_as_typed(form)
     template = "safeguarding/session_form.html"
@@ -94,29 +97,22 @@ def _plan(request, session: ReflectionSession, initial=None):
 @role_required(SAFEGUARDING)
 def session_new(request):
     host = organisation_for(request, SAFEGUARDING)
-    planned = _plan(
+    return _plan(
         request,
         ReflectionSession(host=host, created_by=request.user),
+        saved="{session} is in the diary.",
         initial={
             "date": ReflectionSession.objects.suggested_date(host),
             "attendees": [request.user.pk],
         },
     )
-    if isinstance(planned, ReflectionSession):
-        messages.success(request, f"{planned} is in the diary.")
-        return redirect(planned)
-    return planned
 
 
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_edit(request, pk: int):
-    planned = _plan(request, get_session_for_user(request, pk, host=True))
-    if isinstance(planned, ReflectionSession):
-        messages.success(request, "Saved.")
-        return redirect(planned)
-    return planned
+    return _plan(request, get_session_for_user(request, pk, host=True), saved="Saved.")
 
 
 @sensitive_post_parameters()
