@@ -28,7 +28,7 @@ def fill_keys_and_languages(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_languages'),
+        ('accounts', '0008_languages'),
         ('attendance', '0003_kiosk_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

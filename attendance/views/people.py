@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from peerspace import i18n
 from peerspace.accounts.models import Site, is_main_language
 from peerspace.fields import parse_id
+from peerspace.forms import keep_as_typed
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
@@ -48,6 +49,9 @@ def paper(request):
         is_active=True, organisation_id__in=org_ids(request.user)
     )
     form = PaperSheetForm(request.POST or None, sites=sites)
+    if "edit" in request.POST:
+        # Back to the names as typed, to put one right: not retyped from scratch.
+        return render(request, "attendance/paper.html", {"form": keep_as_typed(form)})
     if request.method == "POST" and form.is_valid():
         site, date = form.cleaned_data["site"], form.cleaned_data["date"]
         lines = form.cleaned_data["names"]

@@ -258,8 +258,11 @@ def team(request):
 @role_required(COORDINATOR)
 def remove_member(request, user_pk: int):
     organisation = organisation_for(request, COORDINATOR)
+    # distinct(): someone with two roles here has two memberships to join.
     user = get_object_or_404(
-        get_user_model(), pk=user_pk, memberships__organisation=organisation
+        get_user_model().objects.distinct(),
+        pk=user_pk,
+        memberships__organisation=organisation,
     )
     if user == request.user:
         messages.error(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_first_password'),
+        ('accounts', '0007_partnerships'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
