@@ -84,6 +84,7 @@ def demo(db):
         "year": timezone.localdate().year,
         "month": timezone.localdate().month,
         "fmt": "csv",
+        "language": "pl",
         "by_url": {
             "attendance:person": review.worry.person_id,
             "attendance:erase": review.worry.person_id,
