@@ -4,8 +4,9 @@ axe-core (vendor/axe.min.js, from the npm registry; see vendor/VERSIONS) runs
 its WCAG 2.0, 2.1 and 2.2 A and AA rules and its best practices, with the
 target-size rule asking for 44 px, and tap_targets.js checks that every
 target in the main content is 44 x 44 px (WCAG 2.2 2.5.5) or a link in a
-sentence. Each state is checked at phone (390 x 844) and laptop (1280 x 800)
-sizes, and any problem fails the test, naming the rule, the element, the page
+sentence, and nothing may make the page wider than the screen. Each state is
+checked at phone (390 x 844) and laptop (1280 x 800) sizes, and any problem
+fails the test, naming the rule, the element, the page
 and the size.
 
 `install()` makes this automatic for every test in tests/browser: every
@@ -88,6 +89,23 @@ RUN_AXE = """async ({ tags, minSize }) => {
   }));
 }"""
 
+# Nothing wider than the screen: a page that scrolls sideways on a phone hides
+# half of what it says (a wide table, a long word). Names the outermost
+# elements that stick out.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const over = document.documentElement.scrollWidth - width;
+  if (over <= 0) return [];
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.getBoundingClientRect().right <= width + 1 || !el.checkVisibility()) continue;
+    if (out.some((outer) => outer.contains(el))) continue;
+    out.push(el);
+  }
+  return out.slice(0, 5).map((el) =>
+    `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""} reaches ${Math.round(el.getBoundingClientRect().right)} px`);
+}"""
+
 # The actions a test takes on a page; each is preceded by a check.
 LOCATOR_ACTIONS = [
     "check",
@@ -161,6 +179,10 @@ def _problems_at(page, size_name: str) -> list[str]:
             found.append(f"      {node['summary']}")
         if len(violation["nodes"]) > 8:
             found.append(f"    ... and {len(violation['nodes']) - 8} more")
+    for culprit in page.evaluate(OVERFLOW):
+        found.append(
+            f"page-overflow: wider than the screen, so it scrolls sideways: {culprit}"
+        )
     for target in page.evaluate(TAP_TARGETS, MIN_TARGET):
         found.append(
             f"tap-target-{MIN_TARGET}: {target['element']} is "
