@@ -110,12 +110,19 @@ class BrowserLog:
     dialogs: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     failed_loads: list[str] = field(default_factory=list)
+    # Pages a test opens to see its 403 or 404 page, as full URLs.
+    error_pages: set[str] = field(default_factory=set)
 
     def on_console(self, msg) -> None:
         self.console.append(f"{msg.type}: {msg.text}")
         url = msg.location.get("url", "")
-        # There is no favicon yet; any other missing file is a broken page.
-        if "Failed to load resource" in msg.text and not url.endswith("/favicon.ico"):
+        # Browsers ask for /favicon.ico whatever the page says; any other
+        # missing file is a broken page.
+        if (
+            "Failed to load resource" in msg.text
+            and not url.endswith("/favicon.ico")
+            and url not in self.error_pages
+        ):
             self.failed_loads.append(f"{msg.text}: {url}")
 
     def problems(self) -> list[str]:

@@ -79,10 +79,11 @@
   const problems = [];
   for (const el of main.querySelectorAll(TARGETS)) {
     if (el.matches(":disabled") || el.closest("[inert]")) continue;
+    // Not shown (a visually hidden checkbox is still a target through its
+    // label, if that is shown).
     const isChoice = el.type === "checkbox" || el.type === "radio";
-    // Not shown, or shown only to screen readers (a visually hidden input is
-    // still a target through its label).
-    if (!isChoice && !shown(el)) continue;
+    const labelShown = isChoice && Array.from(el.labels || []).some(shown);
+    if (!shown(el) && !labelShown) continue;
     const rect = rectOf(el);
     if (!rect.width && !rect.height) continue;
     // Half a pixel for rounding, as axe allows.
