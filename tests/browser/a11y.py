@@ -98,16 +98,30 @@ RUN_AXE = """async ({ tags, minSize }) => {
 # elements that stick out.
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
-  const over = document.documentElement.scrollWidth - width;
-  if (over <= 0) return [];
+  if (document.documentElement.scrollWidth <= width) return [];
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
   const out = [];
+  const add = (el, right) => {
+    if (out.some((outer) => outer.el.contains(el))) return;
+    out.push({ el, text: `${describe(el)} reaches ${Math.round(right)} px` });
+  };
   for (const el of document.body.querySelectorAll("*")) {
-    if (el.getBoundingClientRect().right <= width + 1 || !el.checkVisibility()) continue;
-    if (out.some((outer) => outer.contains(el))) continue;
-    out.push(el);
+    const right = el.getBoundingClientRect().right;
+    if (right > width + 1 && el.checkVisibility()) add(el, right);
   }
-  return out.slice(0, 5).map((el) =>
-    `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""} reaches ${Math.round(el.getBoundingClientRect().right)} px`);
+  // Words too long to wrap stick out of a box that doesn't.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const right = range.getBoundingClientRect().right;
+    if (right > width + 1 && node.parentElement.checkVisibility()) {
+      add(node.parentElement, right);
+    }
+  }
+  return out.slice(0, 5).map((item) => item.text);
 }"""
 
 # The actions a test takes on a page; each is preceded by a check.
@@ -165,6 +179,9 @@ class Record:
 
 record = Record()
 _contexts: weakref.WeakSet = weakref.WeakSet()
+# Contexts without JavaScript, where axe can't run (a test of the page
+# without scripts; the same pages are checked with them elsewhere).
+_no_script: weakref.WeakSet = weakref.WeakSet()
 _busy: set[int] = set()
 
 
@@ -233,6 +250,8 @@ def check_page(page, *, only_if_changed: bool = False) -> None:
     from playwright.sync_api import Error
 
     if id(page) in _busy or page.is_closed() or not page.url.startswith("http"):
+        return
+    if page.context in _no_script:
         return
     _busy.add(id(page))
     original = page.viewport_size
@@ -314,6 +333,8 @@ def install(monkeypatch) -> None:
         context = new_context(self, *args, **kwargs)
         context.add_init_script(WATCH)
         _contexts.add(context)
+        if kwargs.get("java_script_enabled") is False:
+            _no_script.add(context)
         return context
 
     monkeypatch.setattr(Browser, "new_context", watched_context)
