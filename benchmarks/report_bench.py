@@ -43,12 +43,12 @@ def measure(repeat: int) -> dict:
     from peerspace.pdf import html_to_pdf
     from peerspace.reports.demo import make_demo
     from peerspace.reports.figures import Options, build_report
-    from peerspace.reports.models import SECTION_KEYS, UnitRate
+    from peerspace.reports.models import SECTION_KEYS, ValueLine
     from peerspace.reports.periods import Period
 
     org = Organisation.objects.get(slug=ORG_SLUG)
     sites = list(org.sites.filter(is_active=True))
-    if not UnitRate.objects.filter(organisation=org).exists():
+    if not ValueLine.objects.filter(organisation=org).exists():
         make_demo(org, sites, random.Random(1))
     today = timezone.localdate()
 

@@ -244,6 +244,11 @@ if not 2 <= REPORT_SUPPRESSION_THRESHOLD <= 20:
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Open Referral feeds: fetched politely, each response no bigger than an upload.
+FEED_DELAY_MS = env_int("FEED_DELAY_MS", 1000)  # between requests to one directory
+FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 20)
+# Plain http and addresses on private networks only when developing (or testing).
+FEEDS_ALLOW_INSECURE = env_bool("FEEDS_ALLOW_INSECURE", DEBUG)
 
 # Field encryption: a list of Fernet keys, newest first. The first encrypts, all
 # decrypt, so a key can be rotated. Never derived from SECRET_KEY.
@@ -270,6 +275,13 @@ SESSION_COOKIE_HTTPONLY = True
 DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 64 * 1024)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The kiosk answers this many people a minute; past that it asks her to see
+# the team, and checks and records nothing (see attendance/views/kiosk.py).
+KIOSK_ANSWERS_PER_MINUTE = env_int("KIOSK_ANSWERS_PER_MINUTE", 10)
+# A kiosk page with something typed on it clears after this long untouched,
+# with a warning first; a "thank you" page clears sooner.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120)
+KIOSK_THANKS_SECONDS = env_int("KIOSK_THANKS_SECONDS", 8)
 # The site a tablet works at is remembered in its own long-lived cookie.
 SITE_COOKIE_NAME = "peerspace_site"
 SITE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -16,9 +16,13 @@ which is why nothing here uses them.
 
 import csv
 import io
+import logging
+import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -138,3 +142,144 @@ def read_back(dataset: tablib.Dataset) -> tablib.Dataset:
     for row in dataset:
         cleaned.append([as_typed(v) for v in row])
     return cleaned
+
+
+# --- Reading an uploaded spreadsheet, within limits, so a huge file is refused at
+# once rather than tying up a worker.
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 10_000
+# An .xlsx is a zip: refuse one that would unpack to something enormous.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# Stop reading a sheet after this many empty rows in a row (formatted but empty
+# rows can run to a million in Excel).
+MAX_BLANK_RUN = 1000
+
+UNREADABLE = (
+    "We couldn't read this file. In your spreadsheet program, use “Save as” (or "
+    "“Download”) and choose “CSV UTF-8” or “Excel workbook (.xlsx)”, then try again."
+)
+
+
+@dataclass
+class Sheet:
+    dataset: tablib.Dataset
+    # The spreadsheet row number of each dataset row (headings are row 1).
+    lines: list[int]
+    notes: list[str] = field(default_factory=list)
+
+
+def _sheet(rows, notes: list[str]) -> Sheet:
+    """Rows (headings first) to a Sheet, leaving out blank rows."""
+    rows = iter(rows)
+    headers = next(rows, None)
+    if not headers or not any(_filled(c) for c in headers):
+        raise ValidationError(
+            "The first row should be the column headings, but it's empty."
+        )
+    data, lines, blank_run = [], [], 0
+    for number, row in enumerate(rows, start=2):
+        if not any(_filled(c) for c in row):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                notes.append(
+                    f"We stopped reading at row {number:,}, after "
+                    f"{MAX_BLANK_RUN:,} empty rows."
+                )
+                break
+            continue
+        blank_run = 0
+        if len(data) >= MAX_ROWS:
+            raise ValidationError(
+                f"This file has more than {MAX_ROWS:,} rows. Please split it into "
+                "smaller files and import them one at a time."
+            )
+        data.append(list(row))
+        lines.append(number)
+    if not data:
+        raise ValidationError("There's nothing under the column headings to import.")
+    width = max(len(headers), *(len(r) for r in data))
+    headers = [("" if h is None else str(h)) for h in headers]
+    headers += [""] * (width - len(headers))
+    dataset = tablib.Dataset(headers=headers)
+    for row in data:
+        dataset.append(row + [""] * (width - len(row)))
+    return Sheet(dataset, lines, notes)
+
+
+def _filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def read_csv(content: bytes) -> Sheet:
+    notes = []
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16")
+    else:
+        if b"\x00" in content or content.startswith(b"PK\x03\x04"):
+            raise ValidationError(
+                "This doesn't look like a CSV file. If it's an Excel workbook, "
+                "make sure its name ends in .xlsx."
+            )
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Older Excel saves "CSV (Comma delimited)" in Windows-1252.
+            try:
+                text = content.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ValidationError(UNREADABLE) from None
+            notes.append(
+                "This file wasn't saved as UTF-8, so we read it as Windows "
+                "text. Please check that names with accents look right below."
+            )
+    delimiter = ","
+    # Excel's "sep=;" first line names the separator; Excel doesn't show it.
+    first, _, rest = text.partition("\n")
+    if first.strip().lower()[:4] == "sep=" and first.strip()[4:5] in (",", ";", "\t"):
+        delimiter, text = first.strip()[4], rest
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ValidationError(UNREADABLE) from None
+    return _sheet(rows, notes)
+
+
+def read_xlsx(content: bytes) -> Sheet:
+    import openpyxl
+
+    if not content.startswith(b"PK\x03\x04"):
+        raise ValidationError(
+            "This doesn't look like an Excel .xlsx file. Older .xls files need "
+            "saving again as .xlsx (or as CSV)."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise ValidationError(
+                "This workbook is too big to import. Please save just the sheet "
+                "you need, or split it into smaller files."
+            )
+        book = openpyxl.load_workbook(
+            io.BytesIO(content), read_only=True, data_only=True
+        )
+    except ValidationError:
+        raise
+    except Exception:
+        logger.info("Unreadable XLSX upload", exc_info=True)
+        raise ValidationError(UNREADABLE) from None
+    try:
+        sheet = book.worksheets[0]
+        notes = []
+        if len(book.worksheets) > 1:
+            notes.append(f"Only the first sheet, “{sheet.title}”, was read.")
+        return _sheet(sheet.iter_rows(values_only=True), notes)
+    except ValidationError:
+        raise
+    except Exception:
+        logger.info("Unreadable XLSX upload", exc_info=True)
+        raise ValidationError(UNREADABLE) from None
+    finally:
+        book.close()

@@ -10,7 +10,7 @@ from peerspace.accounts.models import Site
 from peerspace.fields import ModelMultipleIdField, TokenField
 from peerspace.text import clean_phone, clean_postcode
 
-from .models import SERVICE_DETAILS, Category, DirectorySettings, Service
+from .models import SERVICE_DETAILS, Category, DirectorySettings, Feed, Service
 
 
 class ServiceForm(forms.ModelForm):
@@ -189,3 +189,38 @@ class TableImportForm(ImportForm):
         if not re.search(r"\.(csv|xlsx)$", upload.name or "", re.I):
             raise forms.ValidationError("Please choose a .csv or .xlsx file.")
         return upload
+
+
+class FeedForm(forms.ModelForm):
+    url = forms.URLField(
+        label="Web address of the directory", max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Feed
+        fields = ["url", "name"]
+        labels = {"name": "What to call it"}
+        help_texts = {
+            "url": (
+                "The address of its Open Referral API, for example "
+                "https://directory.example.gov.uk/api/ or another group's Peerspace "
+                "API address from their sharing page."
+            ),
+            "name": "For example: Wigan Council's directory.",
+        }
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_url(self):
+        from .hsds.fetch import FetchError, check_address
+
+        url = self.cleaned_data["url"]
+        try:
+            check_address(url)
+        except FetchError as e:
+            raise forms.ValidationError(str(e)) from None
+        if Feed.objects.filter(organisation=self.organisation, url=url).exists():
+            raise forms.ValidationError("You already follow that directory.")
+        return url

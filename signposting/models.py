@@ -1,7 +1,9 @@
 import datetime as dt
+import math
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -74,6 +76,8 @@ class Category(models.Model):
     slug = models.SlugField(max_length=80)
     order = models.PositiveIntegerField(default=0)
     hsds_id = models.UUIDField("HSDS id", default=uuid.uuid4)
+    # The taxonomy term it was imported from, as it came.
+    hsds_record = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = CategoryQuerySet.as_manager()
 
@@ -121,6 +125,25 @@ class ServiceQuerySet(models.QuerySet):
     def crisis_first(self):
         return self.order_by("-is_emergency", "name", "id")
 
+    def centre_of(self, postcode: str) -> tuple[float, float] | None:
+        """Where a postcode is, worked out offline from the services we hold: the
+        middle of those at that postcode, or else of those in its district (the
+        part before the space)."""
+        placed = self.filter(latitude__isnull=False, longitude__isnull=False)
+        postcode = " ".join(postcode.upper().split())
+        district = postcode.split(" ")[0] if " " in postcode else postcode[:-3]
+        for found in (
+            placed.filter(postcode__iexact=postcode),
+            placed.filter(postcode__istartswith=district + " "),
+        ):
+            points = list(found.values_list("latitude", "longitude"))
+            if points and district:
+                return (
+                    sum(p[0] for p in points) / len(points),
+                    sum(p[1] for p in points) / len(points),
+                )
+        return None
+
 
 # What a person fills in about a service: the form, the spreadsheet and the
 # Open Referral import all work from this one list.
@@ -136,9 +159,13 @@ SERVICE_DETAILS = [
     "website",
     "address",
     "postcode",
+    "latitude",
+    "longitude",
     "opening_times",
     "languages",
     "cost",
+    "minimum_age",
+    "maximum_age",
     "is_emergency",
     "last_checked",
     "active",
@@ -169,9 +196,29 @@ class Service(models.Model):
     website = models.URLField(max_length=300, blank=True)
     address = models.TextField(max_length=500, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    # Where it is, for "near a postcode" searches of the read API. Kept from an
+    # import, or set by a coordinator.
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="For example 53.5448. From a map: right-click the place.",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="For example -2.6318.",
+    )
     opening_times = models.CharField(max_length=300, blank=True)
     languages = models.CharField(max_length=200, blank=True)
     cost = models.CharField(max_length=200, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        "From age", null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        "Up to age", null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
     is_emergency = models.BooleanField(
         "Emergency or crisis service",
         default=False,
@@ -188,6 +235,21 @@ class Service(models.Model):
     last_modified = models.DateTimeField(default=timezone.now)
     # Folded name, provider, description and categories, for search as you type.
     search_key = models.TextField(blank=True, editable=False)
+    # The whole Open Referral record it was imported from, as it came, and the
+    # details we read from it then: a detail that differs from that reading has
+    # been edited here, and the export puts the edit into the record.
+    hsds_record = models.JSONField(default=dict, blank=True, editable=False)
+    hsds_baseline = models.JSONField(default=dict, blank=True, editable=False)
+    feed = models.ForeignKey(
+        "Feed",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        editable=False,
+    )
+    # Flagged, never deleted, when it disappears from its feed.
+    missing_from_feed = models.DateField(null=True, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -226,6 +288,18 @@ class Service(models.Model):
     def tel(self) -> str:
         """The number as a tel: link wants it: digits, and + for +44."""
         return "".join(c for c in self.phone if c in "+0123456789")
+
+    def distance_from(self, latitude: float, longitude: float) -> float | None:
+        """Metres along the Earth's surface (haversine), if we know where it is."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        lat1, lat2 = math.radians(latitude), math.radians(self.latitude)
+        dlat, dlng = lat2 - lat1, math.radians(self.longitude - longitude)
+        a = (
+            math.sin(dlat / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+        )
+        return 2 * 6_371_000 * math.asin(math.sqrt(min(a, 1.0)))
 
     def mark_checked(self, on: dt.date | None = None) -> None:
         self.last_checked = on or timezone.localdate()
@@ -334,19 +408,58 @@ class PendingImport(models.Model):
 
     HSDS = "hsds"
     TABLE = "table"
+    FEED = "feed"  # what a feed's daily check found, waiting for a coordinator
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    # Nobody for what a feed's daily check found.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+"
     )
     kind = models.CharField(max_length=10, default=HSDS)
     filename = models.CharField(max_length=200)
     data = models.BinaryField()
     created = models.DateTimeField(default=timezone.now)
+    feed = models.ForeignKey(
+        "Feed", models.CASCADE, null=True, blank=True, related_name="pending"
+    )
 
     def __str__(self) -> str:
         return self.filename
 
     @classmethod
     def clear_old(cls) -> None:
-        cls.objects.filter(created__lt=timezone.now() - dt.timedelta(hours=6)).delete()
+        cls.objects.exclude(kind=cls.FEED).filter(
+            created__lt=timezone.now() - dt.timedelta(hours=6)
+        ).delete()
+
+
+class Feed(models.Model):
+    """An Open Referral API a coordinator subscribed to: checked daily, and what
+    changed is offered for acceptance."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="service_feeds"
+    )
+    url = models.URLField("Web address of the directory", max_length=500)
+    name = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+    last_checked = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name", "url"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "url"], name="feed_url_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url

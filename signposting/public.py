@@ -5,17 +5,20 @@ These views set no cookies: they never touch the session, messages or the CSRF
 token, and their templates don't either.
 """
 
+import datetime as dt
 import math
 import uuid
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peerspace.accounts.models import Organisation
 
 from . import hsds
+from .hsds.schema import number
 from .models import Category, DirectorySettings, Service
 
 DEFAULT_PER_PAGE = 50
@@ -86,6 +89,8 @@ def _api_view(view):
             return view(request, organisation, *args, **kwargs)
         except Http404:
             return _json({"error": "Not found"}, status=404)
+        except BadQuery as e:
+            return _json({"error": str(e)}, status=400)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -128,7 +133,23 @@ def _uuid_or_404(value: str) -> uuid.UUID:
         raise Http404 from None
 
 
+class BadQuery(ValueError):
+    """A search parameter we can't use: a JSON 400 that says which."""
+
+
+def _number(request, name: str) -> float | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    parsed = number(value)
+    if parsed is None:
+        raise BadQuery(f"{name} should be a number")
+    return parsed
+
+
 def _services(request, organisation: Organisation):
+    """The level 2 searches of the UK profile: text, taxonomy term or taxonomy,
+    ages, modified since; proximity is applied by _near."""
     services = Service.objects.filter(organisation=organisation, active=True)
     search = request.GET.get("search", "").strip()[:100]
     if search:
@@ -149,7 +170,49 @@ def _services(request, organisation: Organisation):
         )
     elif taxonomy:
         services = services.none()
-    return services.order_by("name", "id")
+    # As the profile says: a minimum age of at least this, a maximum age of at
+    # most this.
+    minimum, maximum = _number(request, "minimum_age"), _number(request, "maximum_age")
+    if minimum is not None:
+        services = services.filter(minimum_age__gte=minimum)
+    if maximum is not None:
+        services = services.filter(maximum_age__lte=maximum)
+    since = request.GET.get("modified_after", "").strip()
+    if since:
+        try:
+            moment = dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadQuery(
+                "modified_after should be a date and time like 2025-03-31T09:00:00Z"
+            ) from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        services = services.filter(last_modified__gte=moment)
+    return services.prefetch_related("categories").order_by("name", "id")
+
+
+def _near(request, organisation: Organisation, services) -> list[Service]:
+    """Nearest first from a postcode, and only those within `proximity` metres
+    when it's given. Offline, a postcode is placed where the services we hold
+    with that postcode (or, failing that, in its district) are."""
+    services = list(services)
+    postcode = " ".join(request.GET.get("postcode", "").upper().split())
+    if not postcode:
+        if request.GET.get("proximity"):
+            raise BadQuery("proximity needs a postcode to measure from")
+        return services
+    proximity = _number(request, "proximity")
+    centre = Service.objects.filter(organisation=organisation).centre_of(postcode)
+    if centre is None:
+        raise BadQuery(
+            f"We don't know where {postcode[:10]} is: none of this directory's "
+            "services are at that postcode or in its district"
+        )
+    placed = [(s.distance_from(*centre), s) for s in services]
+    if proximity is not None:
+        placed = [(d, s) for d, s in placed if d is not None and d <= proximity]
+    placed.sort(key=lambda pair: (pair[0] is None, pair[0] or 0))
+    return [s for _, s in placed]
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:
@@ -172,7 +235,7 @@ def api_root(request, organisation):
 
 @_api_view
 def api_services(request, organisation):
-    services = list(_services(request, organisation))
+    services = _near(request, organisation, _services(request, organisation))
     return _json(_page(request, services, hsds.service_summary))
 
 
@@ -191,7 +254,8 @@ def api_service(request, organisation, id: str):
 
 
 def _with_locations(request, organisation) -> list[Service]:
-    return [s for s in _services(request, organisation) if hsds.has_location(s)]
+    services = _near(request, organisation, _services(request, organisation))
+    return [s for s in services if hsds.has_location(s)]
 
 
 @_api_view

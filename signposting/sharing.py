@@ -2,14 +2,16 @@
 imports and exports. Coordinators only."""
 
 import json
+from urllib.parse import urlsplit
 
 import tablib
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import spreadsheets
 from peerspace.accounts.models import Organisation
@@ -18,18 +20,23 @@ from peerspace.permissions import (
     COORDINATOR,
     org_url,
     organisation_for,
+    organisations,
     role_required,
 )
+from peerspace.spreadsheets import read_csv, read_xlsx
 
+from . import feeds as feed_checks
 from . import hsds
 from .forms import (
     DirectorySettingsForm,
+    FeedForm,
     ImportForm,
     TableImportForm,
 )
 from .models import (
     Category,
     DirectorySettings,
+    Feed,
     PendingImport,
     Service,
 )
@@ -176,17 +183,13 @@ def import_hsds(request):
 
 
 def _table_dataset(data: bytes, filename: str) -> tablib.Dataset:
-    fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+    """The spreadsheet as rows, read with the people import's reader and limits
+    (rows, unzipped size, runs of empty rows), so a huge file is refused at once."""
+    reader = read_xlsx if filename.lower().endswith(".xlsx") else read_csv
     try:
-        if fmt == "csv":
-            dataset = tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        else:
-            dataset = tablib.Dataset().load(data, format="xlsx")
-    except Exception as e:  # tablib raises many kinds for a bad file
-        raise hsds.ImportFileError(
-            f"We couldn't read that {fmt.upper()} file ({type(e).__name__})."
-        ) from None
-    return spreadsheets.read_back(dataset)
+        return spreadsheets.read_back(reader(data).dataset)
+    except ValidationError as e:
+        raise hsds.ImportFileError(" ".join(e.messages)) from None
 
 
 def _table_errors(result) -> list[str]:
@@ -249,3 +252,82 @@ def import_table(request):
                 data=data,
             )
     return render(request, "signposting/import_table.html", context, status=status)
+
+
+# --- Following another directory's feed ----------------------------------------------
+
+
+def _get_feed_for_user(request, pk: int) -> Feed:
+    return get_object_or_404(
+        Feed.objects.select_related("organisation"),
+        pk=pk,
+        organisation__in=organisations(request.user, COORDINATOR),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COORDINATOR)
+def feeds(request):
+    organisation = organisation_for(request, COORDINATOR)
+    form = FeedForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        feed = form.save(commit=False)
+        feed.organisation, feed.added_by = organisation, request.user
+        feed.name = feed.name or (urlsplit(feed.url).hostname or "")[:200]
+        feed.save()
+        _check(request, feed)
+        return redirect("signposting:feed", feed.pk)
+    return render(
+        request,
+        "signposting/feeds.html",
+        {"form": form, "feeds": Feed.objects.filter(organisation=organisation)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _check(request, feed: Feed) -> None:
+    try:
+        feed_checks.check(feed, wait_limit=feed_checks.WAIT_LIMIT_SECONDS)
+    except hsds.ImportFileError as e:
+        messages.error(request, f"We couldn't read {feed}: {e}")
+
+
+@require_GET
+@role_required(COORDINATOR)
+def feed(request, pk: int):
+    feed = _get_feed_for_user(request, pk)
+    return render(
+        request,
+        "signposting/feed.html",
+        {
+            "feed": feed,
+            "plan": feed_checks.waiting(feed),
+            "followed": feed.services.count(),
+            "missing": feed.services.filter(missing_from_feed__isnull=False),
+        },
+    )
+
+
+@require_POST
+@role_required(COORDINATOR)
+def feed_action(request, pk: int):
+    feed = _get_feed_for_user(request, pk)
+    action = request.POST.get("action")
+    if action == "check":
+        _check(request, feed)
+    elif action == "accept":
+        plan = feed_checks.accept(feed)
+        if plan is not None and plan.ok:
+            messages.success(
+                request,
+                f"Accepted: {len(plan.added)} added, {len(plan.changed)} updated, "
+                f"{len(plan.vanished)} flagged as no longer listed.",
+            )
+    elif action == "stop":
+        name = str(feed)
+        feed.delete()
+        messages.success(
+            request, f"Stopped following {name}. Its services are still here."
+        )
+        return redirect(org_url("signposting:feeds", feed.organisation))
+    return redirect("signposting:feed", feed.pk)

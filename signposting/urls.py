@@ -23,6 +23,9 @@ urlpatterns = [
     path("export/spreadsheet/", sharing.export_table, name="export_table"),
     path("import/open-referral/", sharing.import_hsds, name="import_hsds"),
     path("import/spreadsheet/", sharing.import_table, name="import_table"),
+    path("feeds/", sharing.feeds, name="feeds"),
+    path("feeds/<int:pk>/", sharing.feed, name="feed"),
+    path("feeds/<int:pk>/do/", sharing.feed_action, name="feed_action"),
     # Public: no login, no cookies, and only when the organisation turns them on.
     path("public/<slug:slug>/", public.public_directory, name="public"),
     path("api/<slug:slug>/", public.api_root, name="api_root"),

@@ -27,7 +27,7 @@ from peerspace.permissions import (
     roles,
 )
 
-from . import qr
+from . import hsds, qr
 from .forms import (
     CategoryForm,
     ServiceForm,
@@ -45,7 +45,8 @@ LIST_LIMIT = 200
 
 def _get_service_for_user(request: HttpRequest, pk: int, edit: bool = False) -> Service:
     service = get_object_or_404(
-        Service.objects.for_user(request.user).select_related("organisation"), pk=pk
+        Service.objects.for_user(request.user).select_related("organisation", "feed"),
+        pk=pk,
     )
     if edit and not has_role(request.user, service.organisation_id, COORDINATOR):
         raise PermissionDenied
@@ -115,6 +116,9 @@ def service_detail(request, pk: int):
             "categories": service.categories.all(),
             "can_edit": has_role(request.user, service.organisation_id, COORDINATOR),
             "times": service.signposts.count(),
+            "carried": hsds.carried_details(service),
+            "edited": sorted(hsds.label(f) for f in hsds.edited_here(service)),
+            "source": service.feed.name if service.feed else "",
         },
     )
 

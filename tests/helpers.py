@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,3 +219,15 @@ def env_for_this_database(keys: str) -> dict:
             f"{db['PORT'] or 5432}/{db['NAME']}"
         )
     return {**env, "FIELD_ENCRYPTION_KEYS": keys, "DEBUG": "0"}
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 (fast, as the suite uses), counting every check it makes. Named in
+    PASSWORD_HASHERS as tests.helpers.CountingHasher."""
+
+    algorithm = "counted_md5"
+    checks = 0
+
+    def verify(self, password, encoded):
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)

@@ -16,9 +16,35 @@ import threading
 # Brand purple first, then colours that stay apart in greyscale print.
 COLOURS = ["#431e52", "#d9822b", "#2f7d6d", "#8a8a8a", "#b03a48", "#3b6fb6"]
 MARKERS = ["o", "s", "^", "D", "v", "P"]
+# Bars stay apart in greyscale print by pattern as well as colour.
+HATCHES = [""]
 
 # pyplot keeps global state; one chart at a time per process.
 _lock = threading.Lock()
+
+
+def _style():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib.rc_context(
+        {
+            "svg.hashsalt": "peerspace",
+            "svg.fonttype": "path",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+
+
+def _svg(fig, tight: bool = True) -> str:
+    if tight:
+        fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
 
 
 def line_chart(
@@ -29,25 +55,10 @@ def line_chart(
     date_format: str,
 ) -> str:
     """An SVG line chart; a value of None (hidden as a small number) is a gap."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    with (
-        _lock,
-        matplotlib.rc_context(
-            {
-                "svg.hashsalt": "peerspace",
-                "svg.fonttype": "path",
-                "font.family": "DejaVu Sans",
-                "font.size": 9,
-                "axes.spines.top": False,
-                "axes.spines.right": False,
-            }
-        ),
-    ):
+    with _lock, _style():
         fig, ax = plt.subplots(figsize=(7.2, 3.2))
         try:
             for i, (name, values) in enumerate(series):
@@ -70,12 +81,60 @@ def line_chart(
             if len(series) > 1:
                 ax.legend(frameon=False, loc="upper left", ncols=len(series))
             fig.autofmt_xdate()
-            fig.tight_layout()
-            out = io.StringIO()
-            fig.savefig(out, format="svg", metadata={"Date": None})
+            return _svg(fig)
         finally:
             plt.close(fig)
-    return out.getvalue()
+
+
+def stacked_bar_chart(
+    months: list[dt.date],
+    series: list[tuple[str, list[float | None]]],
+    *,
+    ylabel: str,
+) -> str:
+    """An SVG bar a month, stacked by series; a month whose values are None
+    (something in it is hidden) has no bar."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    with _lock, _style():
+        fig, ax = plt.subplots(figsize=(9.5, 3.4))
+        # Fixed margins (the legend on the right) rather than tight_layout,
+        # which measures every label twice.
+        fig.subplots_adjust(left=0.08, right=0.74, top=0.96, bottom=0.14)
+        try:
+            # The year only where it starts (fewer glyphs to draw, no slant).
+            labels = [
+                f"{m:%b}\n{m:%Y}" if i == 0 or m.month == 1 else f"{m:%b}"
+                for i, m in enumerate(months)
+            ]
+            base = [0.0] * len(months)
+            for i, (name, values) in enumerate(series):
+                heights = [0.0 if v is None else v for v in values]
+                ax.bar(
+                    labels,
+                    heights,
+                    bottom=base,
+                    label=name,
+                    color=COLOURS[i % len(COLOURS)],
+                    hatch=HATCHES[i % len(HATCHES)],
+                    edgecolor="white",
+                    linewidth=0.4,
+                )
+                base = [b + h for b, h in zip(base, heights, strict=True)]
+            ax.set_ylabel(ylabel)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v:,.0f}"))
+            ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+            ax.set_axisbelow(True)
+            ax.legend(
+                frameon=False,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=8,
+            )
+            return _svg(fig, tight=False)
+        finally:
+            plt.close(fig)
 
 
 def data_uri(svg: str) -> str:

@@ -19,14 +19,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, FloatField, Func, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from attendance.models import AGE_BANDS, Person, Visit
 from peerspace.accounts.models import Organisation, Site
 
-from . import charts
+from . import charts, value, value_report
 from .models import (
     ACTIVITIES,
     ATTENDANCE,
@@ -38,20 +37,17 @@ from .models import (
     SECTION_TITLES,
     SIGNPOSTING,
     SOCIAL_VALUE,
+    STATUTORY_BASIS,
     STORIES,
-    Income,
     ReportSettings,
     Story,
-    UnitRate,
 )
 from .periods import Period
 from .postcodes import district
 from .tables import (
     DECIMAL,
-    MONEY,
     NUMBER,
     PERCENT,
-    RATE,
     TEXT,
     Cell,
     Table,
@@ -68,26 +64,6 @@ SOCIAL_VALUE_CAVEAT = (
 )
 
 
-class StaySeconds(Func):
-    """Seconds from arrival to leaving, in the database's own date functions
-    (Django's portable duration arithmetic runs a Python function per row on
-    SQLite, which is most of a year's report)."""
-
-    output_field = FloatField()
-
-    def __init__(self, **extra):
-        super().__init__(F("left_at"), F("arrived_at"), **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        left, _ = compiler.compile(self.source_expressions[0])
-        arrived, _ = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "sqlite":
-            sql = f"((julianday({left}) - julianday({arrived})) * 86400.0)"
-        else:
-            sql = f"EXTRACT(EPOCH FROM ({left} - {arrived}))"
-        return sql, []
-
-
 @dataclass
 class Options:
     organisation: Organisation
@@ -101,9 +77,21 @@ class Options:
     headings: dict = field(default_factory=dict)
     narrative_heading: str = ""
     narrative: str = ""
+    cost_basis: str = STATUTORY_BASIS
 
     def heading(self, key: str) -> str:
         return (self.headings or {}).get(key, "").strip() or SECTION_TITLES[key]
+
+    def use_template(self, template) -> None:
+        """A saved report's sections, words and settings."""
+        self.sections = template.chosen_sections()
+        self.threshold = template.threshold
+        self.cost_basis = template.cost_basis
+        self.title = template.name
+        self.funder = template.funder
+        self.headings = template.headings
+        self.narrative_heading = template.narrative_heading
+        self.narrative = template.narrative
 
 
 @dataclass
@@ -181,19 +169,8 @@ class Builder:
         return self._overall
 
     def sessions(self) -> list[dict]:
-        """Visits, helping out and time signed in, one row per session: what
-        attendance over time and social value add up (a few hundred rows a
-        year, however many visits)."""
         if self._sessions is None:
-            self._sessions = list(
-                self.visits.values("session_id", "session__date", "session__site")
-                .annotate(
-                    visits=Count("id"),
-                    helped=Count("id", filter=Q(helped_out=True)),
-                    stay=Sum(StaySeconds(), filter=Q(left_at__gt=F("arrived_at"))),
-                )
-                .order_by()
-            )
+            self._sessions = value.session_rows(self.visits)
         return self._sessions
 
     def build(self) -> Report:
@@ -238,11 +215,15 @@ class Builder:
             columns.append(self.overall())
             names.append("All sites")
         table = Table("headlines", "Headline figures", ["", *names])
-        table.add("People supported", *(Cell(c["people"]) for c in columns))
-        table.add("New people", *(Cell(c["new"]) for c in columns))
-        table.add("Returning people", *(Cell(c["people"] - c["new"]) for c in columns))
-        table.add("Visits", *(Cell(c["visits"]) for c in columns))
-        table.add("Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns))
+        people = table.add("People supported", *(Cell(c["people"]) for c in columns))
+        new = table.add("New people", *(Cell(c["new"]) for c in columns))
+        returning = table.add(
+            "Returning people", *(Cell(c["people"] - c["new"]) for c in columns)
+        )
+        visits = table.add("Visits", *(Cell(c["visits"]) for c in columns))
+        unnamed = table.add(
+            "Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns)
+        )
         table.add("Sessions held", *(Cell(c["sessions"], NUMBER) for c in columns))
         table.add(
             "Average people per session",
@@ -250,19 +231,20 @@ class Builder:
                 Cell(
                     Decimal(c["visits"]) / c["sessions"] if c["sessions"] else None,
                     DECIMAL,
-                    depends_on=(3, i),
+                    depends_on=(visits[i],),
                 )
                 for i, c in enumerate(columns)
             ),
         )
-        n = len(columns)
         # New + returning = supported, in every column.
-        table.groups = [((0, c), [(1, c), (2, c)]) for c in range(n)]
+        table.groups = [
+            (total, [n, r]) for total, n, r in zip(people, new, returning, strict=True)
+        ]
         if self.multi:
             # Visits and head-counts add up across sites (people don't: one
             # woman may come to both).
-            for r in (3, 4):
-                table.groups.append(((r, n - 1), [(r, c) for c in range(n - 1)]))
+            for row in (visits, unnamed):
+                table.groups.append((row[-1], row[:-1]))
         table.notes.append(
             "People supported are different named people who came at least once. "
             "New people came to us for the first time in this period; returning "
@@ -359,9 +341,10 @@ class Builder:
                 Cell(row["visits"]),
                 Cell(row["people"]),
             )
-        table.add("All activities", Cell(overall["visits"]), Cell(overall["people"]))
-        last = len(table.rows) - 1
-        table.groups = [((last, 0), [(r, 0) for r in range(last)])]
+        all_visits, _ = table.add(
+            "All activities", Cell(overall["visits"]), Cell(overall["people"])
+        )
+        table.groups = [(all_visits, [row[1] for row in table.rows[:-1]])]
         table.notes.append(
             "Someone who did more than one activity counts once in each, and once "
             "in “All activities”."
@@ -369,13 +352,15 @@ class Builder:
         section.tables.append(table)
 
         giving = Table("giving", "Giving as well as receiving", ["", "Figure"])
-        giving.add("People who helped out at least once", Cell(overall["helped"]))
+        (helped,) = giving.add(
+            "People who helped out at least once", Cell(overall["helped"])
+        )
         giving.add(
             "Share of people supported",
             Cell(
                 _pct(overall["helped"], overall["people"]),
                 PERCENT,
-                depends_on=(0, 0),
+                depends_on=(helped,),
             ),
         )
         giving.add("Visits when someone helped out", Cell(overall["helped_visits"]))
@@ -401,15 +386,16 @@ class Builder:
         signposts = self._signposts()
         counts = signposts.counts()
         table = Table("signposting", "Information given", ["", "Times"])
-        table.add("Times information was given", Cell(counts["times"]))
-        table.add("Times we helped someone get in touch", Cell(counts["helped"]))
+        (times,) = table.add("Times information was given", Cell(counts["times"]))
+        (helped,) = table.add(
+            "Times we helped someone get in touch", Cell(counts["helped"])
+        )
         table.add(
             "Share with help to get in touch",
             Cell(
                 _pct(counts["helped"], counts["times"]),
                 PERCENT,
-                depends_on=(1, 0),
-                depends_on_also=(0, 0),
+                depends_on=(helped, times),
             ),
         )
         section.tables.append(table)
@@ -533,169 +519,15 @@ class Builder:
         )
 
     def social_value(self, section: Section) -> None:
-        p, org = self.o.period, self.o.organisation
-        months = p.months()
-        n = len(months)
-        order = [kind for kind, _ in UnitRate.KINDS]
-        rates = sorted(
-            UnitRate.objects.filter(organisation=org), key=lambda r: order.index(r.kind)
+        p = self.o.period
+        framework = value.build(
+            self.o.organisation,
+            p.months(),
+            visits=self.visits,
+            rows=self.sessions,
+            signposts=self._signposts(),
         )
-        kinds = {r.kind for r in rates}
-
-        units: dict[str, dict[dt.date, Decimal]] = {r.kind: {} for r in rates}
-
-        def month_of(value) -> dt.date:
-            return value.date() if isinstance(value, dt.datetime) else value
-
-        if kinds & {UnitRate.VISIT, UnitRate.HOUR, UnitRate.HELPED_OUT}:
-            seconds: dict[dt.date, float] = {}
-            for row in self.sessions():
-                m = row["session__date"].replace(day=1)
-                for kind, value in (
-                    (UnitRate.VISIT, row["visits"]),
-                    (UnitRate.HELPED_OUT, row["helped"]),
-                ):
-                    if kind in units:
-                        units[kind][m] = units[kind].get(m, Decimal(0)) + value
-                seconds[m] = seconds.get(m, 0.0) + (row["stay"] or 0.0)
-            if UnitRate.HOUR in units:
-                for m, total in seconds.items():
-                    hours = Decimal(total / 3600).quantize(Decimal("0.1"))
-                    units[UnitRate.HOUR][m] = hours
-        if kinds & {UnitRate.SIGNPOST, UnitRate.SIGNPOST_HELPED}:
-            for row in (
-                self._signposts()
-                .annotate(m=TruncMonth("date"))
-                .values("m")
-                .annotate(
-                    times=Count("id"),
-                    helped=Count("id", filter=Q(helped_to_contact=True)),
-                )
-                .order_by()
-            ):
-                m = month_of(row["m"])
-                for kind, value in (
-                    (UnitRate.SIGNPOST, row["times"]),
-                    (UnitRate.SIGNPOST_HELPED, row["helped"]),
-                ):
-                    if kind in units:
-                        units[kind][m] = Decimal(value)
-        if UnitRate.REFLECTION in kinds:
-            from safeguarding.models import ReflectionSession
-
-            held = ReflectionSession.objects.held_between(org, p.start, p.end)
-            for row in (
-                ReflectionSession.objects.filter(pk__in=held.values("pk"))
-                .annotate(m=TruncMonth("date"))
-                .values("m")
-                .annotate(n=Count("id"))
-                .order_by()
-            ):
-                units[UnitRate.REFLECTION][month_of(row["m"])] = Decimal(row["n"])
-
-        income_rows = (
-            Income.objects.filter(
-                organisation=org, month__gte=months[0], month__lte=months[-1]
-            )
-            .values("kind", "name", "month")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        lines: dict[tuple[str, str], dict[dt.date, Decimal]] = {}
-        for row in income_rows:
-            line = lines.setdefault((row["kind"], row["name"]), {})
-            line[row["month"]] = line.get(row["month"], Decimal(0)) + row["total"]
-        kind_order = {Income.STATUTORY: 0, Income.OTHER: 1}
-        kind_label = {Income.STATUTORY: "statutory", Income.OTHER: "other"}
-
-        def by_month(values: dict[dt.date, Decimal]) -> list[Decimal]:
-            return [values.get(m, Decimal(0)) for m in months]
-
-        def with_summary(monthly: list[Decimal]) -> list[Decimal]:
-            mean = sum(monthly, Decimal(0)) / n
-            return [*monthly, mean, mean * 12]
-
-        width = n + 2
-        zero = [Decimal(0)] * width
-        statutory, other = list(zero), list(zero)
-        table = Table(
-            "social_value",
-            "Social value",
-            ["", *(f"{m:%b %Y}" for m in months), "Mean month", "Full year"],
-        )
-        for kind, name in sorted(lines, key=lambda k: (kind_order[k[0]], k[1])):
-            values = with_summary(by_month(lines[(kind, name)]))
-            target = statutory if kind == Income.STATUTORY else other
-            for i, v in enumerate(values):
-                target[i] += v
-            table.add(f"{name} ({kind_label[kind]})", *(Cell(v, MONEY) for v in values))
-        income = [s + o for s, o in zip(statutory, other, strict=True)]
-        table.add("Total income", *(Cell(v, MONEY) for v in income))
-        table.add(
-            "Financial return (other income as % of statutory)",
-            *(Cell(_pct(o, s), PERCENT) for s, o in zip(statutory, other, strict=True)),
-        )
-        social = list(zero)
-        for rate in rates:
-            values = with_summary([u * rate.rate for u in by_month(units[rate.kind])])
-            for i, v in enumerate(values):
-                social[i] += v
-            table.add(
-                f"{rate.name} (£{rate.rate:,} a {rate.unit})",
-                *(Cell(v, MONEY) for v in values),
-            )
-        table.add("Total social return", *(Cell(v, MONEY) for v in social))
-        table.add(
-            "Cost as % of value (statutory ÷ social return)",
-            *(
-                Cell(_pct(s, v), PERCENT)
-                for s, v in zip(statutory, social, strict=True)
-            ),
-        )
-        per_pound = [
-            (v / s) if s else None for s, v in zip(statutory, social, strict=True)
-        ]
-        table.add(
-            "Social return per £1 of statutory funding",
-            *(Cell(v, RATE) for v in per_pound),
-        )
-        table.notes.append(
-            "Mean month: the period's total over its "
-            f"{n} month{'s' if n != 1 else ''}. Full year: the mean month × 12. "
-            "Return per £1: full-year social return ÷ full-year statutory funding."
-        )
-        section.tables.append(table)
-
-        unit_table = Table(
-            "social_value_units",
-            "What we counted",
-            ["", *(f"{m:%b %Y}" for m in months), "Whole period"],
-        )
-        for rate in rates:
-            monthly = by_month(units[rate.kind])
-            unit_table.add(
-                f"{rate.name} ({rate.unit}s)",
-                *(
-                    Cell(v, DECIMAL if rate.kind == UnitRate.HOUR else NUMBER)
-                    for v in [*monthly, sum(monthly, Decimal(0))]
-                ),
-            )
-        if rates:
-            section.tables.append(unit_table)
-
-        rate_table = Table(
-            "unit_rates", "Unit rates and their sources", ["", "£ per unit", "Source"]
-        )
-        for rate in rates:
-            rate_table.add(
-                f"{rate.name} (a {rate.unit})",
-                Cell(rate.rate, RATE),
-                Cell(rate.source, TEXT),
-            )
-        if not rates:
-            rate_table.add("No unit rates set yet", Cell(None, TEXT), Cell("", TEXT))
-        section.tables.append(rate_table)
-        section.paragraphs.append(SOCIAL_VALUE_CAVEAT)
+        value_report.fill(section, framework, self.o)
 
 
 def build_report(options: Options) -> Report:

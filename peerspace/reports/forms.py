@@ -1,20 +1,48 @@
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
+from django.db import transaction
 from django.forms import modelformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Site
 
 from .models import (
+    MONEY_PLACES,
     OUTCOMES,
     SECTIONS,
+    TYPED,
     Income,
+    Rate,
     ReportTemplate,
     Story,
-    UnitRate,
+    Tally,
+    ValueLevel,
+    ValueLine,
 )
-from .periods import PRESETS, Period, preset
+from .periods import PRESETS, Period, add_months, preset
+from .tables import as_agreed, plain
+
+
+def date_input() -> forms.DateInput:
+    """<input type="date"> only takes ISO dates: en-GB's 01/12/2025 leaves it
+    blank, losing the date the form was showing."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def unique_name(form: forms.ModelForm, message: str) -> str:
+    """The form's name, tidied, if no other of the organisation's has it."""
+    name = " ".join(form.cleaned_data["name"].split())
+    clash = (
+        type(form.instance)
+        .objects.filter(organisation=form.instance.organisation, name__iexact=name)
+        .exclude(pk=form.instance.pk)
+    )
+    if clash.exists():
+        raise forms.ValidationError(message)
+    return name
+
 
 # Long enough for a three-year grant's report, short enough to stay quick.
 MAX_PERIOD_DAYS = 3 * 366 + 1
@@ -31,12 +59,8 @@ class BuildForm(forms.Form):
         label="Saved report",
     )
     period = forms.ChoiceField(choices=PRESETS, initial="last_quarter")
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(required=False, label="From", widget=date_input())
+    end = forms.DateField(required=False, label="To", widget=date_input())
     sites = forms.ModelMultipleChoiceField(
         Site.objects.none(),
         required=False,
@@ -98,7 +122,7 @@ class ReportTemplateForm(forms.ModelForm):
     class Meta:
         model = ReportTemplate
         fields = ["name", "funder", "sections", "narrative_heading", "narrative"]
-        fields += ["threshold"]
+        fields += ["cost_basis", "threshold"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 10})}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -115,13 +139,7 @@ class ReportTemplateForm(forms.ModelForm):
             )
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = ReportTemplate.objects.filter(
-            organisation=self.instance.organisation, name__iexact=name
-        ).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("There is already a saved report by that name.")
-        return name
+        return unique_name(self, "There is already a saved report by that name.")
 
     def heading_fields(self):
         return [self[f"heading_{key}"] for key, _ in SECTIONS]
@@ -158,8 +176,8 @@ class StoryForm(forms.ModelForm):
             "consent_date",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "consent_date": forms.DateInput(attrs={"type": "date"}),
+            "date": date_input(),
+            "consent_date": date_input(),
             "text": forms.Textarea(attrs={"rows": 8}),
         }
 
@@ -178,29 +196,317 @@ class StoryForm(forms.ModelForm):
         return data
 
 
-class UnitRateForm(forms.ModelForm):
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%m/%Y", "%d/%m/%Y"]
+PLACES_MESSAGE = {
+    "max_decimal_places": "Up to %(max)s decimal places, please.",
+    "max_digits": "That number is too big.",
+}
+
+
+def money_field(label: str, places: int = MONEY_PLACES, **kwargs) -> forms.Field:
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_digits=14,
+        decimal_places=places,
+        error_messages=PLACES_MESSAGE,
+        **kwargs,
+    )
+
+
+class ValueLineForm(forms.ModelForm):
     class Meta:
-        model = UnitRate
-        fields = ["kind", "label", "rate", "source"]
+        model = ValueLine
+        fields = ["name", "unit", "source", "counts_people", "quick_tally"]
+        fields += ["tally_kinds"]
 
-
-class IncomeForm(forms.ModelForm):
-    class Meta:
-        model = Income
-        fields = ["month", "kind", "name", "amount"]
-        widgets = {"month": forms.DateInput(attrs={"type": "month"})}
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        # <input type="month"> sends "2025-04".
-        self.fields["month"].input_formats = ["%Y-%m", "%Y-%m-%d", "%d/%m/%Y"]
-        self.fields["month"].widget.format = "%Y-%m"
+        self.instance.organisation = organisation
+
+    def clean_name(self):
+        return unique_name(self, "There is already a line by that name.")
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source")
+        if source and source != TYPED:
+            # Only typed lines are logged or say whether they count people.
+            data["counts_people"] = data["quick_tally"] = False
+            data["tally_kinds"] = ""
+            if self.instance.pk and self.instance.tallies.exists():
+                self.add_error(
+                    "source",
+                    "This line has counts typed in. To count from records instead, "
+                    "add a new line, so past reports stay as they were.",
+                )
+        return data
 
 
-UnitRateFormSet = modelformset_factory(
-    UnitRate, form=UnitRateForm, extra=1, can_delete=True
+LevelFormSet = forms.inlineformset_factory(
+    ValueLine,
+    ValueLevel,
+    fields=["name"],
+    extra=3,
+    can_delete=True,
+    labels={"name": "Level"},
 )
-IncomeFormSet = modelformset_factory(Income, form=IncomeForm, extra=3, can_delete=True)
+
+
+class RateForm(forms.ModelForm):
+    amount = money_field("£ per unit")
+    low = money_field("Low £", required=False)
+    high = money_field("High £", required=False)
+
+    class Meta:
+        model = Rate
+        fields = ["level", "effective_from", "amount", "low", "high", "source"]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "month"})}
+
+    def __init__(self, *args, line: ValueLine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.line = line
+        self.fields["effective_from"].input_formats = MONTH_FORMATS
+        self.fields["effective_from"].widget.format = "%Y-%m"
+        levels = line.levels.all() if line.is_typed else ValueLevel.objects.none()
+        if levels:
+            self.fields["level"].queryset = levels
+            self.fields["level"].required = True
+            self.fields["level"].empty_label = None
+        else:
+            del self.fields["level"]
+
+    def clean(self):
+        data = super().clean()
+        amount, low, high = data.get("amount"), data.get("low"), data.get("high")
+        if amount is not None and low is not None and low > amount:
+            self.add_error("low", "The low value is more than the rate.")
+        if amount is not None and high is not None and high < amount:
+            self.add_error("high", "The high value is less than the rate.")
+        return data
+
+
+class BaseRateFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("effective_from"):
+                continue
+            key = (data.get("level"), data["effective_from"].replace(day=1))
+            if key in seen:
+                raise forms.ValidationError(
+                    "Two rates start in the same month for the same level: please "
+                    "keep one (change its figure instead)."
+                )
+            seen.add(key)
+
+
+def rate_formset(blank: int = 1):
+    return modelformset_factory(
+        Rate,
+        form=RateForm,
+        formset=BaseRateFormSet,
+        extra=max(1, blank),
+        can_delete=True,
+    )
+
+
+class MonthForm(forms.Form):
+    """One month of the framework: every typed line and level (with last
+    month's figure beside it), the rate in force, and the month's income."""
+
+    NEW_INCOME = 2
+
+    def __init__(self, *args, framework, month: dt.date, copy: bool = False, **kw):
+        super().__init__(*args, **kw)
+        self.framework, self.month = framework, month
+        # The framework covers last month (0) and this month (1).
+        self.rows = [row for row in framework.rows if row.line.is_typed]
+        for row in self.rows:
+            key = self.key(row)
+            typed = row.typed[0] if copy else row.typed[1]
+            rate = row.rates[1]
+            if row.line.of_people:
+                count = forms.IntegerField(min_value=0, required=False)
+                typed = int(typed) if typed is not None else None
+            else:
+                count = forms.DecimalField(
+                    min_value=0,
+                    max_digits=12,
+                    decimal_places=2,
+                    required=False,
+                    error_messages=PLACES_MESSAGE,
+                )
+                typed = plain(typed) if typed is not None else None
+            # Short labels: each row's fieldset names its line and level.
+            count.label = (
+                "How many more, not logged as they happened"
+                if row.tallied[1]
+                else "How many"
+            )
+            count.initial = typed
+            self.fields[f"count-{key}"] = count
+            self.fields[f"rate-{key}"] = money_field(
+                f"£ for {row.line.unit}",
+                required=False,
+                initial=as_agreed(rate.amount) if rate else None,
+            )
+            self.fields[f"source-{key}"] = forms.CharField(
+                label="Where the rate comes from",
+                max_length=500,
+                required=False,
+                initial=rate.source if rate else "",
+            )
+        self.incomes = self._known_incomes(copy)
+        for i, (kind, name, amount) in enumerate(self.incomes):
+            self.fields[f"income-{i}"] = money_field(
+                f"{name} ({kind})", places=2, required=False, initial=amount
+            )
+        for i in range(self.NEW_INCOME):
+            self.fields[f"newkind-{i}"] = forms.ChoiceField(
+                label="Source",
+                choices=[("", "Choose…"), *Income.KINDS],
+                required=False,
+            )
+            self.fields[f"newname-{i}"] = forms.CharField(
+                label="Where it came from", max_length=120, required=False
+            )
+            self.fields[f"newamount-{i}"] = money_field(
+                "Amount (£)", places=2, required=False
+            )
+
+    @staticmethod
+    def key(row) -> str:
+        return f"{row.line.pk}-{row.level.pk if row.level else 0}"
+
+    def _known_incomes(self, copy: bool) -> list[tuple[str, str, Decimal | None]]:
+        """Income lines from this month and the year before it, with this
+        month's amounts (or last month's, when copying)."""
+        org, month = self.framework.organisation, self.month
+        since = add_months(month, -12)
+        rows = Income.objects.filter(
+            organisation=org, month__gte=since, month__lte=month
+        ).order_by("kind", "name", "month")
+        source = add_months(month, -1) if copy else month
+        found: dict[tuple[str, str], Decimal | None] = {}
+        for income in rows:
+            found.setdefault((income.kind, income.name), None)
+            if income.month == source:
+                found[(income.kind, income.name)] = income.amount
+        return [(kind, name, amount) for (kind, name), amount in found.items()]
+
+    def typed_rows(self):
+        """(row, count field, rate field, source field) for the template."""
+        return [
+            (
+                row,
+                self[f"count-{self.key(row)}"],
+                self[f"rate-{self.key(row)}"],
+                self[f"source-{self.key(row)}"],
+            )
+            for row in self.rows
+        ]
+
+    def income_fields(self):
+        return [self[f"income-{i}"] for i in range(len(self.incomes))]
+
+    def new_income_fields(self):
+        return [
+            (self[f"newkind-{i}"], self[f"newname-{i}"], self[f"newamount-{i}"])
+            for i in range(self.NEW_INCOME)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for row in self.rows:
+            key = self.key(row)
+            amount, source = data.get(f"rate-{key}"), data.get(f"source-{key}", "")
+            if amount is None:
+                continue
+            current = row.rates[1]
+            if not source.strip() and (current is None or current.amount != amount):
+                self.add_error(
+                    f"source-{key}",
+                    "Please say where the new rate comes from (the published "
+                    "table or agreement, with its year).",
+                )
+        for i in range(self.NEW_INCOME):
+            name, amount = (
+                data.get(f"newname-{i}", "").strip(),
+                data.get(f"newamount-{i}"),
+            )
+            if name and amount is None:
+                self.add_error(f"newamount-{i}", "Please give the amount.")
+            if amount is not None and not name:
+                self.add_error(f"newname-{i}", "Please say where it came from.")
+            if (name or amount is not None) and not data.get(f"newkind-{i}"):
+                self.add_error(f"newkind-{i}", "Please choose statutory or other.")
+        return data
+
+    @transaction.atomic
+    def save(self, user) -> None:
+        data, month = self.cleaned_data, self.month
+        for row in self.rows:
+            key = self.key(row)
+            Tally.objects.set_total(
+                row.line, row.level, month, data.get(f"count-{key}"), user
+            )
+            amount = data.get(f"rate-{key}")
+            if amount is not None:
+                Rate.objects.set_from(
+                    row.line, row.level, month, amount, data[f"source-{key}"].strip()
+                )
+        org = self.framework.organisation
+        for i, (kind, name, _) in enumerate(self.incomes):
+            amount = data.get(f"income-{i}")
+            Income.objects.set_for(org, month, kind, name, amount)
+        for i in range(self.NEW_INCOME):
+            name = " ".join(data.get(f"newname-{i}", "").split())
+            if name:
+                Income.objects.set_for(
+                    org, month, data[f"newkind-{i}"], name, data[f"newamount-{i}"]
+                )
+
+
+class TallyForm(forms.ModelForm):
+    """A quick "+1" as it happens: the line, when, and no one's name."""
+
+    class Meta:
+        model = Tally
+        fields = ["level", "date", "count", "minutes", "kind"]
+        labels = {"count": "How many", "date": "When"}
+        widgets = {"date": date_input()}
+
+    def __init__(self, *args, line: ValueLine, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, prefix=f"line{line.pk}", **kwargs)
+        self.instance.line = line
+        self.fields["date"].required = True
+        self.fields["count"].initial = 1
+        self.fields["count"].min_value = Decimal("0.01")
+        levels = line.levels.all()
+        if levels:
+            self.fields["level"].queryset = levels
+            self.fields["level"].required = True
+        else:
+            del self.fields["level"]
+        kinds = line.kinds()
+        if kinds:
+            self.fields["kind"] = forms.ChoiceField(
+                label="What kind",
+                choices=[("", "—"), *((k, k) for k in kinds)],
+                required=False,
+            )
+        else:
+            del self.fields["kind"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return date
 
 
 class LogoForm(forms.Form):

@@ -1,8 +1,10 @@
 """Funder reports: saved templates, stories, and what social value is built from.
 
 Reports read attendance, signposting and safeguarding; nothing imports this app.
-What a report contains is computed in figures.py; these models hold only what
-the coordinator writes herself: templates, stories, unit rates and income.
+What a report contains is computed in figures.py (social value in value.py);
+these models hold only what the coordinator writes herself: templates, stories,
+the social value framework (lines, levels, rates with their history, typed
+counts and quick tallies) and income.
 """
 
 import datetime as dt
@@ -60,12 +62,22 @@ OUTCOMES = [
 ]
 OUTCOME_LABELS = dict(OUTCOMES)
 
+# What social value is set against in "return per £1".
+STATUTORY_BASIS = "statutory"
+INCOME_BASIS = "income"
+COST_BASES = [
+    (STATUTORY_BASIS, "Statutory funding (council, NHS, public bodies)"),
+    (INCOME_BASIS, "All our income"),
+]
+
 
 def _default_sections() -> list[str]:
     return list(SECTION_KEYS)
 
 
-class ReportTemplateQuerySet(models.QuerySet):
+class CoordinatedQuerySet(models.QuerySet):
+    """Rows of the organisations where the user is a coordinator."""
+
     def for_user(self, user):
         from peerspace.permissions import COORDINATOR, org_ids
 
@@ -97,6 +109,13 @@ class ReportTemplate(models.Model):
             "we learnt. Printed after the contents. Don't write anyone's name."
         ),
     )
+    cost_basis = models.CharField(
+        "Return per £1 of",
+        max_length=10,
+        choices=COST_BASES,
+        default=STATUTORY_BASIS,
+        help_text="What the funder asks the social value to be set against.",
+    )
     threshold = models.PositiveSmallIntegerField(
         "Hide numbers smaller than",
         default=default_threshold,
@@ -109,7 +128,7 @@ class ReportTemplate(models.Model):
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ReportTemplateQuerySet.as_manager()
+    objects = CoordinatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -139,6 +158,7 @@ class ReportTemplate(models.Model):
             headings=dict(self.headings),
             narrative_heading=self.narrative_heading,
             narrative=self.narrative,
+            cost_basis=self.cost_basis,
             threshold=self.threshold,
         )
 
@@ -173,12 +193,7 @@ class ReportSettings(models.Model):
         ).decode("ascii")
 
 
-class StoryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from peerspace.permissions import COORDINATOR, org_ids
-
-        return self.filter(organisation_id__in=org_ids(user, COORDINATOR))
-
+class StoryQuerySet(CoordinatedQuerySet):
     def in_report(self, organisation, start: dt.date, end: dt.date, sites, all_sites):
         """Stories told in the period at these sites (or at no one site when the
         report covers every site)."""
@@ -240,61 +255,112 @@ class Story(models.Model):
         return [OUTCOME_LABELS[o] for o in self.outcomes if o in OUTCOME_LABELS]
 
 
-class UnitRate(models.Model):
-    """What one unit of our work is worth, and where that figure comes from."""
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
 
-    VISIT = "visit"
-    HOUR = "hour"
-    HELPED_OUT = "helped-out"
-    SIGNPOST = "signpost"
-    SIGNPOST_HELPED = "signpost-helped"
-    REFLECTION = "reflection"
-    KINDS = [
-        (VISIT, "A day-centre visit (one person, one day)"),
-        (HOUR, "An hour of peer support (time signed in)"),
-        (HELPED_OUT, "A visit when she helped out (volunteering)"),
-        (SIGNPOST, "Information given about another service"),
-        (SIGNPOST_HELPED, "Signposting with help to get in touch"),
-        (REFLECTION, "A community safeguarding reflection session"),
-    ]
-    UNITS = {
-        VISIT: "visit",
-        HOUR: "hour",
-        HELPED_OUT: "visit",
-        SIGNPOST: "time",
-        SIGNPOST_HELPED: "time",
-        REFLECTION: "session",
-    }
+
+# Where a value line's count comes from. The records sources are counted from
+# what Peerspace already keeps, month by month, in SQL; TYPED lines are totals
+# the coordinator types in each month, or logs as they happen (quick tallies).
+TYPED = "typed"
+VISITS = "visits"
+PEOPLE = "people"
+SESSIONS = "sessions"
+HOURS = "hours"
+HELPED_OUT = "helped-out"
+SIGNPOSTS = "signposts"
+SIGNPOSTS_HELPED = "signposts-helped"
+MEMBERS = "members"
+REFLECTION = "reflection"
+COUNT_SOURCES = [
+    (TYPED, "Typed in each month, or logged as it happens"),
+    (VISITS, "Visits (named people and unnamed head-counts)"),
+    (PEOPLE, "Different people who came in the month"),
+    (SESSIONS, "Sessions held (with at least one visit)"),
+    (HOURS, "Hours signed in (from arrival to leaving)"),
+    (HELPED_OUT, "Visits when she helped out"),
+    (SIGNPOSTS, "Times information was given about another service"),
+    (SIGNPOSTS_HELPED, "Times we helped someone get in touch with a service"),
+    (MEMBERS, "Registered members at the end of the month"),
+    (REFLECTION, "Community safeguarding reflection sessions held"),
+]
+SOURCE_LABELS = dict(COUNT_SOURCES)
+# Sources whose count is of people (so small numbers are hidden in reports).
+PEOPLE_SOURCES = {VISITS, PEOPLE, HELPED_OUT, SIGNPOSTS, SIGNPOSTS_HELPED, MEMBERS}
+# Pairs of sources that count some of the same records: valuing both counts
+# that work twice.
+OVERLAPS = {
+    frozenset({VISITS, HELPED_OUT}): "helped-out visits are visits too",
+    frozenset({VISITS, HOURS}): "hours signed in are the time of the same visits",
+    frozenset({HELPED_OUT, HOURS}): "hours signed in include helped-out visits",
+    frozenset({VISITS, PEOPLE}): "people are counted from the same visits",
+    frozenset({PEOPLE, MEMBERS}): "people who came are mostly registered members",
+    frozenset({SIGNPOSTS, SIGNPOSTS_HELPED}): (
+        "times we helped someone get in touch are times information was given"
+    ),
+    frozenset({VISITS, SESSIONS}): "sessions are counted from the same visits",
+}
+
+MONEY_PLACES = 4  # a rate may be a fraction of a penny, to a hundredth of one
+
+
+class ValueLineQuerySet(CoordinatedQuerySet):
+    def for_tallies(self, user):
+        """Lines the team may log a quick tally for, in their organisations."""
+        from peerspace.permissions import TEAM, org_ids
+
+        return self.filter(
+            organisation_id__in=org_ids(user, *TEAM), source=TYPED, quick_tally=True
+        )
+
+
+class ValueLine(models.Model):
+    """One kind of work the organisation values: what a unit is, where its count
+    comes from, and (optionally) levels with their own rates."""
 
     organisation = models.ForeignKey(
-        Organisation, models.CASCADE, related_name="unit_rates"
+        Organisation, models.CASCADE, related_name="value_lines"
     )
-    kind = models.CharField("What we count", max_length=20, choices=KINDS)
-    label = models.CharField(
-        "Name in the report",
-        max_length=120,
-        blank=True,
-        help_text="Leave blank to use the description of what we count.",
+    name = models.CharField(
+        "Name", max_length=80, help_text="As the report should call it: “Peer support”."
     )
-    rate = models.DecimalField(
-        "£ per unit",
-        max_digits=9,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+    unit = models.CharField(
+        "One unit is",
+        max_length=60,
+        help_text="For example “an hour”, “a use of the centre”, “a crisis helped”.",
     )
     source = models.CharField(
-        "Where the figure comes from",
-        max_length=500,
-        help_text="For example the commissioner's unit cost, or a published study.",
+        "Where the count comes from", max_length=20, choices=COUNT_SOURCES
     )
+    counts_people = models.BooleanField(
+        "Each unit is a person",
+        default=False,
+        help_text=(
+            "For typed lines such as peer supporters or online members: small "
+            "counts are then hidden in reports, so no one can be recognised."
+        ),
+    )
+    quick_tally = models.BooleanField(
+        "Can be logged as it happens",
+        default=False,
+        help_text="“+1” from the door or a phone, with the date and no name.",
+    )
+    tally_kinds = models.CharField(
+        "Kinds to choose from when logging",
+        max_length=300,
+        blank=True,
+        help_text="Optional, separated by commas: “In person, Phone call, Online”.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
+    objects = ValueLineQuerySet.as_manager()
 
     class Meta:
-        ordering = ["kind"]
+        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "kind"], name="one_rate_per_kind"
+                fields=["organisation", "name"], name="value_line_name_unique"
             )
         ]
 
@@ -302,12 +368,238 @@ class UnitRate(models.Model):
         return self.name
 
     @property
-    def name(self) -> str:
-        return self.label or self.get_kind_display()
+    def is_typed(self) -> bool:
+        return self.source == TYPED
 
     @property
-    def unit(self) -> str:
-        return self.UNITS[self.kind]
+    def of_people(self) -> bool:
+        return self.source in PEOPLE_SOURCES or (self.is_typed and self.counts_people)
+
+    def kinds(self) -> list[str]:
+        return [k.strip() for k in self.tally_kinds.split(",") if k.strip()]
+
+
+class ValueLevel(models.Model):
+    """A level within a line (peer supporter level 1, 2, 3), each at its own rate."""
+
+    line = models.ForeignKey(ValueLine, models.CASCADE, related_name="levels")
+    name = models.CharField("Level", max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "name"], name="value_level_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _money_field(label: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=14,
+        decimal_places=MONEY_PLACES,
+        validators=[MinValueValidator(Decimal("0"))],
+        **kwargs,
+    )
+
+
+KEEP = object()  # set_from: keep the low and high values in force
+
+
+class RateQuerySet(models.QuerySet):
+    def in_force(self, line, level, month: dt.date) -> "Rate | None":
+        return (
+            self.filter(line=line, level=level, effective_from__lte=month)
+            .order_by("-effective_from")
+            .first()
+        )
+
+    def set_from(
+        self, line, level, month: dt.date, amount, source: str, low=KEEP, high=KEEP
+    ) -> bool:
+        """The rate from this month on; True if that changed anything. Nothing
+        changes when it is the rate already in force; a rate that starts this
+        month is corrected in place."""
+        month = first_of_month(month)
+        current = self.in_force(line, level, month)
+        same_amount = current is not None and current.amount == amount
+        if low is KEEP:
+            low = current.low if same_amount else None
+        if high is KEEP:
+            high = current.high if same_amount else None
+        wanted = (amount, low, high, source)
+        if (
+            current is not None
+            and (
+                current.amount,
+                current.low,
+                current.high,
+                current.source,
+            )
+            == wanted
+        ):
+            return False
+        if current is None or current.effective_from != month:
+            current = Rate(line=line, level=level, effective_from=month)
+        current.amount, current.low, current.high, current.source = wanted
+        current.save()
+        return True
+
+
+class Rate(models.Model):
+    """What one unit is worth from a month on, and where the figure comes from.
+
+    A month is valued at the rate in force on its first day, so changing a rate
+    from next month never changes a report on the months before it.
+    """
+
+    line = models.ForeignKey(ValueLine, models.CASCADE, related_name="rates")
+    level = models.ForeignKey(
+        ValueLevel, models.CASCADE, null=True, blank=True, related_name="rates"
+    )
+    effective_from = models.DateField(
+        "From", help_text="The first month this rate is used for."
+    )
+    amount = _money_field("£ per unit")
+    low = _money_field("Low £", null=True, blank=True)
+    high = _money_field("High £", null=True, blank=True)
+    source = models.CharField(
+        "Where the figure comes from",
+        max_length=500,
+        help_text="The published table or agreement, with its year.",
+    )
+
+    history = HistoricalRecords()
+    objects = RateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["line", "level", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "level", "effective_from"],
+                name="rate_once_a_month_for_a_level",
+            ),
+            models.UniqueConstraint(
+                fields=["line", "effective_from"],
+                condition=Q(level__isnull=True),
+                name="rate_once_a_month_for_a_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} from {self.effective_from:%b %Y}"
+
+    def save(self, *args, **kwargs):
+        self.effective_from = first_of_month(self.effective_from)
+        super().save(*args, **kwargs)
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None or self.high is not None
+
+
+class TallyQuerySet(models.QuerySet):
+    def monthly_totals(self):
+        return self.filter(date__isnull=True)
+
+    def quick(self):
+        return self.filter(date__isnull=False)
+
+    def set_total(self, line, level, month: dt.date, count, user=None) -> None:
+        """The month's typed total (none, if count is None)."""
+        existing = self.monthly_totals().filter(line=line, level=level, month=month)
+        found = existing.first()
+        if count is None:
+            if found:
+                found.delete()
+            return
+        if found is None:
+            found = Tally(line=line, level=level, month=month)
+        elif found.count == count:
+            return
+        found.count, found.recorded_by = count, user
+        found.save()
+
+
+class Tally(models.Model):
+    """A typed count: the month's total for a line (and level), or one quick
+    "+1" logged as it happened. Never about a named person."""
+
+    line = models.ForeignKey(ValueLine, models.CASCADE, related_name="tallies")
+    level = models.ForeignKey(
+        ValueLevel, models.CASCADE, null=True, blank=True, related_name="tallies"
+    )
+    month = models.DateField()
+    # The day for a quick tally; empty for the month's typed total.
+    date = models.DateField(null=True, blank=True)
+    count = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    minutes = models.PositiveIntegerField("How long (minutes)", null=True, blank=True)
+    kind = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month", "line", "level", "date", "id"]
+        verbose_name_plural = "tallies"
+        indexes = [models.Index(fields=["line", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "level", "month"],
+                condition=Q(date__isnull=True),
+                name="one_typed_total_a_month_for_a_level",
+            ),
+            models.UniqueConstraint(
+                fields=["line", "month"],
+                condition=Q(date__isnull=True, level__isnull=True),
+                name="one_typed_total_a_month_for_a_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.month:%b %Y}"
+
+    def save(self, *args, **kwargs):
+        self.month = first_of_month(self.date or self.month)
+        super().save(*args, **kwargs)
+
+
+class IncomeQuerySet(models.QuerySet):
+    def set_for(self, organisation, month: dt.date, kind: str, name: str, amount):
+        """This month's amount from one source (none, if amount is None)."""
+        found = list(
+            self.filter(organisation=organisation, month=month, kind=kind, name=name)
+        )
+        keep = found[0] if found and amount is not None else None
+        for extra in found:
+            if extra is not keep:
+                extra.delete()
+        if amount is None:
+            return
+        if keep is None:
+            keep = Income(organisation=organisation, month=month, kind=kind, name=name)
+        elif keep.amount == amount:
+            return
+        keep.amount = amount
+        keep.save()
 
 
 class Income(models.Model):
@@ -336,6 +628,7 @@ class Income(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = IncomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "kind", "name"]

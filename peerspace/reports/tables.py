@@ -14,21 +14,35 @@ from . import suppression
 
 COUNT = "count"  # people or things, suppressible
 NUMBER = "number"  # a count that is never about people (sessions held)
-MONEY = "money"  # whole pounds in print
-RATE = "rate"  # pounds and pence
-PERCENT = "percent"
+QUANTITY = "quantity"  # typed or measured (hours), to two places at most
+PENCE = "pence"  # money, to the penny
+RATE = "rate"  # pounds and pence per £1
+AS_AGREED = "as-agreed"  # a unit rate as typed, to a fraction of a penny
+PERCENT = "percent"  # whole per cent
+PERCENT1 = "percent1"  # to one place
 DECIMAL = "decimal"  # an average, to one place
 TEXT = "text"
 
+# Every figure is rounded once, here, half up (so £0.125 shows as £0.13); the
+# spreadsheet cell holds the same rounded number the page prints.
+PLACES = {
+    PENCE: "0.01",
+    RATE: "0.01",
+    PERCENT: "1",
+    PERCENT1: "0.1",
+    DECIMAL: "0.1",
+    QUANTITY: "0.01",
+}
 
-@dataclass
+
+@dataclass(eq=False)  # compared and hashed by identity: a cell is its own key
 class Cell:
     value: object
     kind: str = COUNT
     hidden: str = ""  # suppression.PRIMARY or SECONDARY once finished
-    # The cell this one is worked out from: hidden with it (an average, a share).
-    depends_on: tuple[int, int] | None = None
-    depends_on_also: tuple[int, int] | None = None
+    # The cells this one is worked out from (an average, a share): hidden with
+    # any of them. Cells, not positions, so rows can be reordered safely.
+    depends_on: tuple["Cell", ...] = ()
 
     @property
     def is_number(self) -> bool:
@@ -44,45 +58,56 @@ class Table:
     notes: list[str] = field(default_factory=list)
     total_row: bool = False
     total_col: bool = False
-    # Extra (total, parts) groups by cell key (row, column) in the body.
-    groups: list = field(default_factory=list)
+    # Extra (total, parts) groups of cells that add up, besides the grid's
+    # total row and column: [(total cell, [part cells])].
+    groups: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
     threshold: int = 5
     caption: str = ""
+    # Plain sentences printed under the table, before its notes.
+    summary: list[str] = field(default_factory=list)
     finished: bool = False
 
-    def add(self, label: str, *cells: Cell) -> None:
+    def add(self, label: str, *cells: Cell) -> list[Cell]:
+        """Add a row; returns its figures (without the label), column by column,
+        for other cells to depend on or add up to."""
         self.rows.append([Cell(label, TEXT), *cells])
+        return list(cells)
 
     def finish(self, threshold: int) -> "Table":
         if self.finished:
             return self
         self.finished = True
         self.threshold = threshold
-        values, protected = {}, set()
-        for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row[1:]):
-                if cell.kind in (COUNT, NUMBER) and isinstance(cell.value, int):
-                    values[(r, c)] = cell.value
-                    if cell.kind == NUMBER:
-                        protected.add((r, c))
-        n_cols = len(self.columns) - 1
-        groups = suppression.grid_groups(
+        body = [row[1:] for row in self.rows]
+        values = {
+            cell: cell.value
+            for row in body
+            for cell in row
+            if cell.kind in (COUNT, NUMBER) and isinstance(cell.value, int)
+        }
+        protected = {cell for cell in values if cell.kind == NUMBER}
+        grid = suppression.grid_groups(
             len(self.rows),
-            n_cols,
+            len(self.columns) - 1,
             total_row=self.total_row,
             total_col=self.total_col,
         )
+        groups = [
+            (body[r][c], [body[pr][pc] for pr, pc in parts]) for (r, c), parts in grid
+        ]
         groups += self.groups
         hidden = suppression.suppress(values, groups, threshold, protected)
-        for (r, c), status in hidden.items():
-            self.rows[r][c + 1].hidden = status
-        for row in self.rows:
-            for cell in row[1:]:
-                for source in (cell.depends_on, cell.depends_on_also):
-                    if source and not cell.hidden:
-                        r, c = source
-                        if self.rows[r][c + 1].hidden:
-                            cell.hidden = suppression.SECONDARY
+        for cell, status in hidden.items():
+            cell.hidden = status
+        # A cell worked out from a hidden one is hidden too, however deep.
+        changed = True
+        while changed:
+            changed = False
+            for row in body:
+                for cell in row:
+                    if not cell.hidden and any(s.hidden for s in cell.depends_on):
+                        cell.hidden = suppression.SECONDARY
+                        changed = True
         if hidden:
             self.notes.append(suppression_note(threshold, hidden.values()))
         return self
@@ -125,6 +150,28 @@ def _q(value, places: str) -> Decimal:
     return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def as_agreed(value) -> Decimal:
+    """A rate as typed: no trailing noughts past the pence (£0.125, £14.00)."""
+    value = Decimal(value).normalize()
+    return value if -value.as_tuple().exponent > 2 else _q(value, "0.01")
+
+
+def plain(value: Decimal) -> Decimal:
+    """37.50 as 37.5 and 40.00 as 40 (never 4E+1)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def rounded(cell: Cell):
+    """The number a cell shows, rounded as printed (kept as Decimal)."""
+    if cell.kind == AS_AGREED:
+        return as_agreed(cell.value)
+    if cell.kind in PLACES:
+        value = _q(cell.value, PLACES[cell.kind])
+        return plain(value) if cell.kind == QUANTITY else value
+    return cell.value
+
+
 def display(cell: Cell, threshold: int) -> str:
     if cell.hidden:
         return suppression.label(cell.hidden, threshold)
@@ -133,17 +180,14 @@ def display(cell: Cell, threshold: int) -> str:
         return "–"
     if cell.kind == TEXT:
         return str(value)
-    if cell.kind in (COUNT, NUMBER):
-        return f"{value:,}"
-    if cell.kind == MONEY:
-        return f"£{_q(value, '1'):,}"
-    if cell.kind == RATE:
-        return f"£{_q(value, '0.01'):,}"
-    if cell.kind == PERCENT:
-        return f"{_q(value, '1')}%"
-    if cell.kind == DECIMAL:
-        return f"{_q(value, '0.1'):,}"
-    return str(value)
+    value = rounded(cell)
+    if cell.kind in (PENCE, RATE, AS_AGREED):
+        return f"£{value:,}"
+    if cell.kind in (PERCENT, PERCENT1):
+        return f"{value:,}%"
+    if cell.kind == QUANTITY:
+        return f"{value:,f}"
+    return f"{value:,}"
 
 
 def spreadsheet_value(cell: Cell, threshold: int):
@@ -153,10 +197,4 @@ def spreadsheet_value(cell: Cell, threshold: int):
         return ""
     if cell.kind == TEXT:
         return str(cell.value)
-    if cell.kind in (MONEY, RATE):
-        return float(_q(cell.value, "0.01"))
-    if cell.kind == PERCENT:
-        return float(_q(cell.value, "0.1"))
-    if cell.kind == DECIMAL:
-        return float(_q(cell.value, "0.1"))
-    return cell.value
+    return rounded(cell)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import value_views, views
 
 app_name = "reports"
 
@@ -16,6 +16,23 @@ urlpatterns = [
     path("stories/", views.stories, name="stories"),
     path("stories/new/", views.story_edit, name="story_new"),
     path("stories/<int:pk>/", views.story_edit, name="story_edit"),
-    path("social-value/", views.social_value, name="social_value"),
+    path("social-value/", value_views.social_value, name="social_value"),
+    path("social-value/lines/new/", value_views.line_edit, name="value_line_new"),
+    path("social-value/lines/<int:pk>/", value_views.line_edit, name="value_line_edit"),
+    path(
+        "social-value/lines/<int:pk>/delete/",
+        value_views.line_delete,
+        name="value_line_delete",
+    ),
+    path("social-value/lines/<int:pk>/rates/", value_views.rates, name="value_rates"),
+    path(
+        "social-value/<int:year>/<int:month>/",
+        value_views.month,
+        name="value_month",
+    ),
+    path("social-value/export.<str:fmt>", value_views.export, name="value_export"),
+    path("social-value/import/", value_views.import_file, name="value_import"),
+    path("tally/", value_views.tally, name="tally"),
+    path("tally/<int:pk>/undo/", value_views.tally_undo, name="tally_undo"),
     path("logo/", views.logo, name="logo"),
 ]

@@ -8,14 +8,13 @@ and every table's download are the same link with a different ending.
 import datetime as dt
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import spreadsheets
+from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
@@ -28,16 +27,9 @@ from peerspace.permissions import (
 )
 
 from .figures import Options, Report, build_report
-from .forms import (
-    BuildForm,
-    IncomeFormSet,
-    LogoForm,
-    ReportTemplateForm,
-    StoryForm,
-    UnitRateFormSet,
-)
-from .models import SECTION_KEYS, Income, ReportSettings, ReportTemplate, Story
-from .periods import PRESET_LABELS, fy_start
+from .forms import BuildForm, LogoForm, ReportTemplateForm, StoryForm
+from .models import SECTION_KEYS, ReportSettings, ReportTemplate, Story
+from .periods import PRESET_LABELS, Period
 
 ONE_CLICK = ["last_quarter", "this_quarter", "last_fy", "this_fy"]
 
@@ -98,15 +90,10 @@ def _options(form: BuildForm) -> Options:
         period=data["range"],
         sites=sites,
         all_sites=all_sites,
-        sections=template.chosen_sections() if template else None,
+        sections=None,
     )
     if template:
-        options.threshold = template.threshold
-        options.title = template.name
-        options.funder = template.funder
-        options.headings = template.headings
-        options.narrative_heading = template.narrative_heading
-        options.narrative = template.narrative
+        options.use_template(template)
     else:
         chosen = set(data["sections"])
         options.sections = [key for key in SECTION_KEYS if key in chosen]
@@ -186,8 +173,7 @@ def pdf(request):
     form, report = _build(request)
     if report is None:
         return _invalid(request, form)
-    pdf = render_pdf("reports/pdf/report.html", {"report": report})
-    return pdf_response(pdf, _filename(report, "pdf"))
+    return pdf_response(report_pdf_bytes(report), _filename(report, "pdf"))
 
 
 @require_GET
@@ -206,25 +192,30 @@ def table(request, key: str, fmt: str):
     )
 
 
-def report_pdf_bytes(template: ReportTemplate, start: dt.date, end: dt.date) -> bytes:
-    """The PDF `manage.py funder_report` writes: every active site."""
-    from .periods import Period
-
-    sites = list(template.organisation.sites.filter(is_active=True))
+def command_options(
+    organisation: Organisation,
+    start: dt.date,
+    end: dt.date,
+    template: ReportTemplate | None = None,
+    sections: list[str] | None = None,
+) -> Options:
+    """What `manage.py funder_report` builds: every active site, from a saved
+    report or from a list of sections."""
     options = Options(
-        organisation=template.organisation,
+        organisation=organisation,
         period=Period(start, end),
-        sites=sites,
+        sites=list(organisation.sites.filter(is_active=True)),
         all_sites=True,
-        sections=template.chosen_sections(),
-        threshold=template.threshold,
-        title=template.name,
-        funder=template.funder,
-        headings=template.headings,
-        narrative_heading=template.narrative_heading,
-        narrative=template.narrative,
+        sections=[key for key in SECTION_KEYS if key in (sections or [])],
+        title="Our work",
     )
-    return render_pdf("reports/pdf/report.html", {"report": build_report(options)})
+    if template:
+        options.use_template(template)
+    return options
+
+
+def report_pdf_bytes(report: Report) -> bytes:
+    return render_pdf("reports/pdf/report.html", {"report": report})
 
 
 @require_http_methods(["GET", "POST"])
@@ -310,60 +301,6 @@ def story_edit(request, pk: int | None = None):
         return redirect(org_url("reports:stories", org))
     return render(
         request, "reports/story_form.html", {"form": form, "story": story, "org": org}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(COORDINATOR)
-def social_value(request):
-    """Unit rates and income, the two things the social value table needs."""
-    org = organisation_for(request, COORDINATOR)
-    today = timezone.localdate()
-    year = parse_id(request.GET.get("year"))
-    start = dt.date(year, 4, 1) if year and 2000 <= year <= 2100 else fy_start(today)
-    end = dt.date(start.year + 1, 3, 31)
-    rates_qs = org.unit_rates.all()
-    income_qs = Income.objects.filter(
-        organisation=org, month__gte=start, month__lte=end
-    ).order_by("month", "kind", "name")
-    posted = request.method == "POST"
-    rates = UnitRateFormSet(
-        request.POST if posted else None, queryset=rates_qs, prefix="rates"
-    )
-    income = IncomeFormSet(
-        request.POST if posted else None, queryset=income_qs, prefix="income"
-    )
-    if posted and rates.is_valid() and income.is_valid():
-        kinds = [
-            f.cleaned_data["kind"]
-            for f in rates.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
-        if len(kinds) != len(set(kinds)):
-            rates.non_form_errors().append("Each kind of unit can have one rate.")
-        else:
-            with transaction.atomic():
-                for formset in (rates, income):
-                    for obj in formset.save(commit=False):
-                        obj.organisation = org
-                        obj.save()
-                    for obj in formset.deleted_objects:
-                        obj.delete()
-            messages.success(request, "Saved the unit rates and income.")
-            return redirect(
-                org_url("reports:social_value", org) + f"&year={start.year}"
-            )
-    return render(
-        request,
-        "reports/social_value.html",
-        {
-            "org": org,
-            "rates": rates,
-            "income": income,
-            "start": start,
-            "end": end,
-            "years": range(today.year - 4, today.year + 1),
-        },
     )
 
 

@@ -221,7 +221,6 @@ def session_review(request, pk: int, worry_pk: int):
                 )
             messages.success(request, f"Saved the discussion of {worry.about}.")
             return redirect(reverse("safeguarding:session", args=[session.pk]))
-        messages.error(request, "Please check the highlighted answers below.")
     else:
         AccessLog.objects.record(
             request.user, AccessLog.REVIEW, worries=[worry], session=session

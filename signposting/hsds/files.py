@@ -1,17 +1,24 @@
-"""Reading an uploaded file into fully nested service records."""
+"""Reading what a coordinator gives us (a JSON file of any HSDS shape, the CSV data
+package as a zip or a folder, one services.csv) into service records."""
 
-import csv
 import io
 import json
+import re
 import zipfile
+import zlib
+from pathlib import Path
 
 from django.conf import settings
 
 from peerspace import spreadsheets
 
-from .export import CSV_TABLES
+from .package import PackageError, assemble
+from .schema import MAX_DEPTH, MAX_NUMBER_DIGITS, table_for_file
+from .shapes import Batch, batch_from_document
 
 MAX_RECORDS = 5000
+# A zip may unpack to this many times the upload limit, no more (a zip bomb).
+UNZIP_FACTOR = 4
 
 
 class ImportFileError(ValueError):
@@ -22,7 +29,7 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
-def read_upload(upload) -> list[dict]:
+def read_upload(upload) -> Batch:
     """The services in an uploaded JSON file, CSV data package (zip) or services.csv."""
     limit = settings.IMPORT_MAX_BYTES
     if upload.size > limit:
@@ -36,158 +43,205 @@ def read_upload(upload) -> list[dict]:
     return read_bytes(data, getattr(upload, "name", "") or "")
 
 
-def read_bytes(data: bytes, name: str = "") -> list[dict]:
+def read_bytes(data: bytes, name: str = "") -> Batch:
     if not data.strip():
         raise ImportFileError("That file is empty.")
     if data[:4] == b"PK\x03\x04":
-        return services_from_tables(_read_zip(data))
+        return _from_tables(_read_zip(data))
+    if (
+        data[:5] == b"%PDF-"
+        or data[:8] == b"\x89PNG\r\n\x1a\n"
+        or data[:3] == b"\xff\xd8\xff"
+    ):
+        raise ImportFileError(
+            "That's a picture or a PDF, not Open Referral data. Please upload an Open "
+            "Referral JSON file, or the CSV data package as a .zip."
+        )
     if name.lower().endswith(".csv"):
-        return services_from_tables({"services": _read_csv(data, "services.csv")})
+        table = table_for_file(name) or "service"
+        if table != "service":
+            raise ImportFileError(
+                f"{name} is one table of a CSV data package. Please upload the whole "
+                "package as a .zip, so its services come with it."
+            )
+        return _from_tables({"service": _read_csv(data, name)})
+    return batch_from_document(parse_json(data), ImportFileError, MAX_RECORDS)
+
+
+def read_folder(path: Path) -> Batch:
+    """A CSV data package unpacked into a folder."""
+    raw = {}
+    budget = settings.IMPORT_MAX_BYTES * UNZIP_FACTOR
+    for file in sorted(path.iterdir()):
+        table = table_for_file(file.name) if file.suffix.lower() == ".csv" else None
+        if table is None:
+            continue
+        budget -= file.stat().st_size
+        if budget < 0:
+            raise ImportFileError("The files in that folder are too big to import.")
+        raw[table] = _read_csv(file.read_bytes(), file.name)
+    return _from_tables(raw)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} isn't a number JSON allows")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(text):,} digits long")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if len(text) > 60 or value in (float("inf"), float("-inf")):
+        raise ValueError(f"a number too big to use ({text[:20]}…)")
+    return value
+
+
+def parse_json(data: bytes):
+    """JSON, refusing what would crash or stall us: deep nesting, huge numbers."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
             "That file isn't text we can read. Please upload an Open Referral JSON "
             "file, or the CSV data package as a .zip."
         ) from None
+    if _depth_exceeds(text, MAX_DEPTH):
+        raise ImportFileError(
+            f"That file is nested more than {MAX_DEPTH} levels deep, so it isn't "
+            "Open Referral data (HSDS goes about eight deep). Nothing was read."
+        )
+    try:
+        return json.loads(
+            text,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_reject_constant,
+        )
     except json.JSONDecodeError as e:
         raise ImportFileError(
             f"That isn't valid JSON (line {e.lineno}, column {e.colno}: {e.msg}). "
             "Please check the file is an Open Referral export."
         ) from None
-    return services_from_document(document)
+    except (ValueError, RecursionError) as e:
+        raise ImportFileError(
+            f"That file has {e}, which isn't Open Referral data. Nothing was read."
+        ) from None
 
 
-def services_from_document(document) -> list[dict]:
-    if isinstance(document, list):
-        records = document
-    elif isinstance(document, dict) and isinstance(document.get("contents"), list):
-        records = document["contents"]  # a page from an ORUK /services API
-    elif isinstance(document, dict) and isinstance(document.get("services"), list):
-        # An organisation with its services: it runs them.
-        parent = {k: v for k, v in document.items() if k != "services"}
-        records = [
-            {**s, "organization": s.get("organization") or parent}
-            if isinstance(s, dict)
-            else s
-            for s in document["services"]
-        ]
-    elif isinstance(document, dict) and ("id" in document or "name" in document):
-        records = [document]
-    else:
-        raise ImportFileError(
-            "We couldn't find any services in that file. It should be one service, "
-            "a list of services, or a page from an Open Referral API."
-        )
-    if not records:
-        raise ImportFileError("That file has no services in it.")
-    if len(records) > MAX_RECORDS:
-        raise ImportFileError(
-            f"That file has {len(records):,} services; please import "
-            f"{MAX_RECORDS:,} or fewer at a time."
-        )
-    return records
+_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|[\[\]{}]')
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets nest deeper than the limit, outside strings: a linear scan,
+    so a file of a hundred thousand [ can't exhaust the parser's stack."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+# Everything zipfile and zlib raise for a damaged or unusual archive.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 def _read_zip(data: bytes) -> dict[str, list[dict]]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (*_ZIP_ERRORS, OSError, ValueError):
         raise ImportFileError(
             "That zip file is damaged, so we can't open it."
         ) from None
     tables = {}
-    budget = settings.IMPORT_MAX_BYTES * 4  # guards against a zip bomb
+    budget = settings.IMPORT_MAX_BYTES * UNZIP_FACTOR
     with zf:
+        names = zf.namelist()
+        if "[Content_Types].xml" in names:
+            raise ImportFileError(
+                "That's a spreadsheet (.xlsx), not an Open Referral data package. "
+                "Please use the spreadsheet import for it."
+            )
         for info in zf.infolist():
-            base = info.filename.rsplit("/", 1)[-1]
-            table = base[:-4] if base.endswith(".csv") else None
-            if table not in CSV_TABLES and table != "cost_options":
+            table = table_for_file(info.filename)
+            if (
+                table is None
+                or info.is_dir()
+                or not info.filename.lower().endswith(".csv")
+            ):
                 continue
-            budget -= info.file_size
+            try:
+                # Read no more than the budget, whatever the zip claims the size is.
+                with zf.open(info) as member:
+                    content = member.read(max(budget, 0) + 1)
+            except RuntimeError:
+                raise ImportFileError(
+                    f"{info.filename} in that zip is password-protected, so we can't "
+                    "read it."
+                ) from None
+            except (*_ZIP_ERRORS, OSError, ValueError) as e:
+                raise ImportFileError(
+                    f"{info.filename} in that zip is damaged ({e}), so we can't read "
+                    "it. Nothing was imported."
+                ) from None
+            budget -= len(content)
             if budget < 0:
                 raise ImportFileError(
                     "The files inside that zip are too big to import."
                 )
-            tables[table] = _read_csv(zf.read(info), base)
-    if "services" not in tables:
-        raise ImportFileError(
-            "That zip has no services.csv, so it isn't an Open Referral CSV data "
-            "package."
-        )
+            tables[table] = _read_csv(content, info.filename.rsplit("/", 1)[-1])
     return tables
 
 
 def _read_csv(data: bytes, name: str) -> list[dict]:
+    import csv
+
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(f"{name} isn't UTF-8 text.") from None
     try:
-        return [
-            {k: spreadsheets.as_typed(v or "") for k, v in row.items() if k}
-            for row in csv.DictReader(io.StringIO(text))
-        ]
+        rows = []
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            rows.append(
+                {
+                    k: spreadsheets.as_typed(v or "")
+                    for k, v in row.items()
+                    if isinstance(k, str) and k
+                }
+            )
+            if len(rows) > MAX_RECORDS * 20:
+                raise ImportFileError(f"{name} has too many rows to import at once.")
+        return rows
     except csv.Error as e:
         raise ImportFileError(f"{name} isn't a CSV file we can read: {e}") from None
 
 
-def _by(rows: list[dict], key: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for row in rows:
-        grouped.setdefault(row.get(key, ""), []).append(row)
-    return grouped
-
-
-def _present(row: dict) -> dict:
-    return {k: v for k, v in row.items() if v != ""}
-
-
-def services_from_tables(tables: dict[str, list[dict]]) -> list[dict]:
-    """Assemble the CSV data package back into fully nested services."""
-    organizations = {r.get("id"): _present(r) for r in tables.get("organizations", [])}
-    locations = {r.get("id"): _present(r) for r in tables.get("locations", [])}
-    addresses = _by(tables.get("addresses", []), "location_id")
-    sals = _by(tables.get("service_at_locations", []), "service_id")
-    terms = {r.get("id"): _present(r) for r in tables.get("taxonomy_terms", [])}
-    attributes = _by(tables.get("attributes", []), "link_id")
-    per_service = {
-        t: _by(tables.get(t, []), "service_id")
-        for t in ("phones", "schedules", "languages", "cost_options")
-    }
-    services = []
-    for row in tables["services"]:
-        service = _present(row)
-        sid = row.get("id", "")
-        org = organizations.get(row.get("organization_id"))
-        if org:
-            service["organization"] = org
-        for table, grouped in per_service.items():
-            service[table] = [_present(r) for r in grouped.get(sid, [])] if sid else []
-        service["service_at_locations"] = []
-        for sal in sals.get(sid, []) if sid else []:
-            location = dict(locations.get(sal.get("location_id"), {}))
-            location["addresses"] = [
-                _present(a) for a in addresses.get(sal.get("location_id"), [])
-            ]
-            service["service_at_locations"].append(
-                {**_present(sal), "location": location}
-            )
-        service["attributes"] = []
-        for attr in attributes.get(sid, []) if sid else []:
-            attr = _present(attr)
-            term = terms.get(attr.get("taxonomy_term_id"))
-            if term:
-                attr["taxonomy_term"] = term
-            service["attributes"].append(attr)
-        services.append(service)
+def _from_tables(raw: dict[str, list[dict]]) -> Batch:
+    if "service" not in raw:
+        raise ImportFileError(
+            "That package has no services.csv, so it isn't an Open Referral CSV data "
+            "package."
+        )
+    try:
+        services, unlinked, terms = assemble(raw)
+    except PackageError as e:
+        raise ImportFileError(str(e)) from None
     if not services:
         raise ImportFileError("services.csv has no services in it.")
     if len(services) > MAX_RECORDS:
         raise ImportFileError(
             f"Please import {MAX_RECORDS:,} or fewer services at a time."
         )
-    return services
-
-
-# Fields compared to tell "changed" from "unchanged".
+    batch = Batch(services)
+    batch.unlinked = [str(u) for u in unlinked]
+    batch.terms = terms
+    return batch

@@ -1,4 +1,9 @@
-"""What importing records would do (a dry run), and doing it all or nothing."""
+"""What importing records would do (a dry run), and doing it all or nothing.
+
+Each service keeps the whole record it came from. A detail a coordinator has
+edited here is never overwritten by an import: the preview says the directory
+has something else, and the edit stays.
+"""
 
 import datetime as dt
 import uuid
@@ -11,10 +16,28 @@ from django.utils.text import capfirst, slugify
 
 from peerspace.accounts.models import Organisation
 
-from ..models import SERVICE_DETAILS, Category, Service
-from .export import FLAG_TERMS, STATUSES, _derived_provider_id
+from ..models import Category, Feed, Service
+from .export import FLAG_TERMS, STATUSES
+from .reading import (
+    TRACKED,
+    carried,
+    current,
+    edited_here,
+    last_modified,
+    plain,
+    read_service,
+    text,
+)
+from .schema import type_problems
+from .shapes import Batch
 
-COMPARED = [*SERVICE_DETAILS[:2], "provider_hsds_id", *SERVICE_DETAILS[2:]]
+MAX_ERRORS = 50
+
+
+def label(field_name: str) -> str:
+    if field_name == "categories":
+        return "Categories"
+    return capfirst(Service._meta.get_field(field_name).verbose_name)
 
 
 @dataclass
@@ -23,12 +46,18 @@ class Row:
 
     number: int
     hsds_id: uuid.UUID
+    record: dict  # as it came (a summary, for a list page)
     values: dict
     terms: list[dict]
     last_modified: dt.datetime | None
     action: str = ""  # "add", "change" or "skip"
     service: Service | None = None
+    merged: dict = field(default_factory=dict)  # the record to keep
+    carried: set[str] = field(default_factory=set)
     changes: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
+    wanted: set[str] = field(default_factory=set)  # category names, lower case
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +66,13 @@ class ImportPlan:
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unlinked: list[str] = field(default_factory=list)
+    # Details kept as they came though Peerspace has no place to show them.
+    kept_as_they_came: list[str] = field(default_factory=list)
+    terms: list[dict] = field(default_factory=list)
+    feed: Feed | None = None
+    vanished: list[Service] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -57,214 +93,163 @@ class ImportPlan:
     def skipped(self):
         return self.of("skip")
 
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError("should be text")
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.new_categories or self.vanished)
 
 
-def _list(record: dict, key: str) -> list[dict]:
-    value = record.get(key) or []
-    if not isinstance(value, list):
-        raise ValueError(f"{key} should be a list")
-    return [v for v in value if isinstance(v, dict)]
+def _label(number: int, record: dict) -> str:
+    name = record.get("name")
+    if isinstance(name, str) and name.strip():
+        return f"Record {number} (“{name.strip()[:60]}”)"
+    return f"Record {number}"
 
 
-def _opening_times(record: dict) -> str:
-    parts = []
-    for schedule in _list(record, "schedules"):
-        text = _text(schedule.get("description"))
-        if not text:
-            hours = "–".join(
-                t[:5]
-                for t in (
-                    _text(schedule.get("opens_at")),
-                    _text(schedule.get("closes_at")),
-                )
-                if t
-            )
-            text = " ".join(p for p in (_text(schedule.get("byday")), hours) if p)
-        if text:
-            parts.append(text)
-    return "; ".join(parts)
-
-
-def _address(record: dict) -> tuple[str, str]:
-    for sal in _list(record, "service_at_locations"):
-        location = sal.get("location")
-        if not isinstance(location, dict):
-            continue
-        addresses = _list(location, "addresses")
-        addresses.sort(key=lambda a: a.get("address_type") != "physical")
-        for a in addresses:
-            lines = [_text(a.get(k)) for k in ("address_1", "address_2", "city")]
-            return "\n".join(line for line in lines if line), _text(
-                a.get("postal_code")
-            ).upper()
-    return "", ""
-
-
-def _cost(record: dict) -> str:
-    if _text(record.get("fees_description")):
-        return _text(record["fees_description"])
-    options = []
-    for option in _list(record, "cost_options"):
-        amount = option.get("amount")
-        words = []
-        if isinstance(amount, int | float) and not isinstance(amount, bool):
-            words.append(f"£{amount:g}")
-        words += [_text(option.get("amount_description")), _text(option.get("option"))]
-        text = " ".join(w for w in words[:2] if w)
-        if words[2]:
-            text = f"{text} ({words[2]})" if text else words[2]
-        if text:
-            options.append(text)
-    return "; ".join(options) or _text(record.get("fees"))
-
-
-def _phone(record: dict) -> str:
-    for phone in _list(record, "phones"):
-        if _text(phone.get("number")):
-            return _text(phone["number"])
-    for contact in _list(record, "contacts"):
-        for phone in _list(contact, "phones"):
-            if _text(phone.get("number")):
-                return _text(phone["number"])
-    return ""
-
-
-def _date(value, what: str) -> dt.date | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"{what} “{text[:30]}” isn't a date like 2025-03-31") from None
-
-
-def _datetime(value) -> dt.datetime | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"last_modified “{text[:40]}” isn't a date and time") from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed
-
-
-def _parse(number: int, record, seen: dict) -> tuple[Row | None, list[str]]:
+def _parse(number: int, record, seen: dict, partial: bool) -> tuple[Row | None, list]:
     if not isinstance(record, dict):
         return None, [f"Record {number} isn't a service (it should be a JSON object)."]
-    label = f"Record {number}"
-    if isinstance(record.get("name"), str) and record["name"].strip():
-        label += f" (“{record['name'].strip()[:60]}”)"
-    errors = []
-    for key in ("id", "name", "status"):
-        if record.get(key) in (None, ""):
-            errors.append(f"{label} has no {key}, which every service must have.")
+    where = _label(number, record)
+    required = ("id",) if partial else ("id", "name", "status")
+    errors = [
+        f"{where} has no {key}, which every service must have."
+        for key in required
+        if record.get(key) in (None, "")
+    ]
     if errors:
         return None, errors
     try:
         hsds_id = uuid.UUID(str(record["id"]))
     except ValueError:
-        return None, [f"{label}: its id “{str(record['id'])[:40]}” isn't a UUID."]
+        return None, [f"{where}: its id “{str(record['id'])[:40]}” isn't a UUID."]
     if hsds_id in seen:
         return None, [
-            f"{label}: the id {hsds_id} is used twice in this file "
+            f"{where}: the id {hsds_id} is used twice in this file "
             f"(records {seen[hsds_id]} and {number}). Each service needs its own id."
         ]
     seen[hsds_id] = number
-    if record["status"] not in STATUSES:
+    if "status" in record and record["status"] not in STATUSES:
         errors.append(
-            f"{label}: status “{str(record['status'])[:30]}” should be one of "
+            f"{where}: status “{str(record['status'])[:30]}” should be one of "
             + ", ".join(STATUSES)
             + "."
         )
-    try:
-        organization = record.get("organization") or {}
-        if not isinstance(organization, dict):
-            raise ValueError("organization should be an object")
-        provider = organization.get("id") or record.get("organization_id")
-        address, postcode = _address(record)
-        languages = [
-            _text(lang.get("name"))
-            for lang in _list(record, "languages")
-            if _text(lang.get("name"))
-        ]
-        provider_name = _text(organization.get("name"))
-        provider = uuid.UUID(str(provider)) if provider else None
-        if provider == _derived_provider_id(provider_name):
-            provider = None  # ours, made from the name: no need to keep it
-        values = {
-            "name": _text(record["name"]),
-            "provider_name": provider_name,
-            "provider_hsds_id": provider,
-            "description": _text(record.get("description")),
-            "who_its_for": _text(record.get("eligibility_description")),
-            "how_to_access": _text(record.get("application_process")),
-            "phone": _phone(record),
-            "email": _text(record.get("email")),
-            "website": _text(record.get("url")),
-            "address": address,
-            "postcode": postcode,
-            "opening_times": _opening_times(record),
-            "languages": ", ".join(languages),
-            "cost": _cost(record),
-            "last_checked": _date(record.get("assured_date"), "assured_date"),
-            "active": record["status"] == "active",
-        }
-        terms = []
-        flags = {"is_emergency": False, "self_referral": False}
-        for attribute in _list(record, "attributes"):
-            term = attribute.get("taxonomy_term")
-            term_id = (term or {}).get("id") if isinstance(term, dict) else None
-            term_id = term_id or attribute.get("taxonomy_term_id")
-            if str(term_id) in FLAG_TERMS:
-                flags[FLAG_TERMS[str(term_id)]] = True
-            elif isinstance(term, dict) or term_id:
-                terms.append(
-                    {
-                        "id": str(term_id or ""),
-                        **(term if isinstance(term, dict) else {}),
-                    }
-                )
-        values.update(flags)
-        last_modified = _datetime(record.get("last_modified"))
-    except ValueError as e:
-        return None, [*errors, f"{label}: {e}."]
-    # The same checks as the form: lengths, email and web address.
-    try:
-        Service(**values).clean_fields(
-            exclude=["organisation", "hsds_id", "last_modified", "search_key"]
-        )
-    except ValidationError as e:
-        for name, messages in e.message_dict.items():
-            verbose = capfirst(Service._meta.get_field(name).verbose_name)
-            errors += [f"{label}: {verbose}: {m}" for m in messages]
+    errors += [f"{where}: {p}." for p in type_problems(record, "service")[:10]]
     if errors:
         return None, errors
-    return Row(number, hsds_id, values, terms, last_modified), []
+    try:
+        values, terms = read_service(record, FLAG_TERMS)
+        modified = last_modified(record.get("last_modified"))
+    except ValueError as e:
+        return None, [f"{where}: {e}."]
+    row = Row(number, hsds_id, record, values, terms, modified)
+    row.carried = set(TRACKED) if not partial else carried(record)
+    row.notes = _fit(where, values, row.carried)
+    errors = _field_errors(where, values, row.carried)
+    return (None, errors) if errors else (row, [])
 
 
-def plan_import(organisation: Organisation, records: list) -> ImportPlan:
-    """What importing would do, with every error found. Changes nothing."""
-    plan = ImportPlan(organisation)
+def _fit(where: str, values: dict, fields: set[str]) -> list[str]:
+    """Shorten what's too long to show here (the record keeps it whole)."""
+    notes = []
+    for name in fields - {"name", "categories"}:
+        limit = getattr(Service._meta.get_field(name), "max_length", None)
+        value = values.get(name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            values[name] = value[: limit - 1] + "…"
+            notes.append(
+                f"{where}: {label(name)} is longer than we can show ({len(value):,} "
+                "characters). It's kept in full and exported as it came."
+            )
+    return notes
+
+
+def _field_errors(where: str, values: dict, fields: set[str]) -> list[str]:
+    """The same checks as the form: lengths, email, web address, ages."""
+    names = [f for f in fields if f != "categories"]
+    try:
+        Service(**{f: values[f] for f in names}).clean_fields(
+            exclude=[f.name for f in Service._meta.fields if f.name not in names]
+        )
+    except ValidationError as e:
+        return [
+            f"{where}: {label(name)}: {m}"
+            for name, messages in e.message_dict.items()
+            for m in messages
+        ]
+    return []
+
+
+def _merge_record(old: dict, new: dict, batch: Batch) -> dict:
+    merged = {**old, **new} if batch.partial else dict(new)
+    for key in batch.merge_by_id:
+        if key not in new or not isinstance(old.get(key), list):
+            continue
+        incoming = {str(i.get("id")): i for i in new[key] if isinstance(i, dict)}
+        kept = [
+            incoming.pop(str(i.get("id")), i) if isinstance(i, dict) else i
+            for i in old[key]
+        ]
+        merged[key] = kept + list(incoming.values())
+    return merged
+
+
+def _location_records(organisation: Organisation, batch: Batch) -> list:
+    """A location document updates the held services that are at it."""
+    records, errors = [], []
+    held = Service.objects.filter(organisation=organisation).exclude(hsds_record={})
+    for location in batch.locations:
+        found = False
+        for service in held:
+            sals = service.hsds_record.get("service_at_locations")
+            if not isinstance(sals, list):
+                continue
+            updated = [
+                {**sal, "location": {**sal["location"], **location}}
+                if isinstance(sal, dict)
+                and isinstance(sal.get("location"), dict)
+                and sal["location"].get("id") == location.get("id")
+                else sal
+                for sal in sals
+            ]
+            if updated != sals:
+                found = True
+                records.append(
+                    {"id": str(service.hsds_id), "service_at_locations": updated}
+                )
+        if not found:
+            name = location.get("name")
+            errors.append(
+                f"The location{f' “{name}”' if isinstance(name, str) else ''} isn't "
+                "where any of your imported services are, so there's nothing to "
+                "update. Import the services first."
+            )
+    return records, errors
+
+
+def plan_import(
+    organisation: Organisation,
+    records: list,
+    feed: Feed | None = None,
+    complete: bool = False,
+) -> ImportPlan:
+    """What importing would do, with every error found. Changes nothing.
+    `complete`: the records are everything the feed has, so a service of the
+    feed that isn't among them has gone from it."""
+    batch = records if isinstance(records, Batch) else Batch(records)
+    plan = ImportPlan(organisation, feed=feed, terms=batch.terms)
+    plan.notes, plan.unlinked = list(batch.notes), list(batch.unlinked)
+    items = list(batch)
+    if batch.locations:
+        extra, plan.errors = _location_records(organisation, batch)
+        items += extra
     seen: dict[uuid.UUID, int] = {}
-    for number, record in enumerate(records, start=1):
-        row, errors = _parse(number, record, seen)
+    for number, record in enumerate(items, start=1):
+        row, errors = _parse(number, record, seen, batch.partial)
         plan.errors += errors
         if row:
             plan.rows.append(row)
-        if len(plan.errors) >= 50:
+            plan.notes += row.notes
+        if len(plan.errors) >= MAX_ERRORS:
             plan.errors.append("…and maybe more. Fix these and try again.")
             break
     if plan.errors:
@@ -276,32 +261,64 @@ def plan_import(organisation: Organisation, records: list) -> ImportPlan:
         ).prefetch_related("categories")
     }
     categories = _category_lookup(organisation)
+    for term in batch.terms:
+        _want_term(plan, categories, term)
+    kept = set()
     for row in plan.rows:
-        wanted = set()
-        for term in row.terms:
-            name = _text(term.get("name"))
-            category = categories.get(term["id"]) or categories.get(name.lower())
-            if category is None and name:
-                if name not in plan.new_categories:
-                    plan.new_categories.append(name)
-                wanted.add(name.lower())
-            elif category is not None:
-                wanted.add(category.name.lower())
-        row.values["_categories"] = wanted
-        service = existing.get(row.hsds_id)
-        row.service = service
+        row.wanted = {n for t in row.terms if (n := _want_term(plan, categories, t))}
+        service = row.service = existing.get(row.hsds_id)
+        row.merged = _merge_record(
+            service.hsds_record if service else {}, row.record, batch
+        )
+        kept |= {k for k in row.record if not _shown(k)}
         if service is None:
+            if batch.partial and not (row.values["name"] and "status" in row.record):
+                plan.errors.append(
+                    f"{_label(row.number, row.record)}: we don't have this service "
+                    "yet, and the file doesn't give its name and status."
+                )
             row.action = "add"
             continue
-        row.changes = [
-            capfirst(Service._meta.get_field(f).verbose_name)
-            for f in COMPARED
-            if getattr(service, f) != row.values[f]
+        _compare(row, service)
+    if feed is not None and complete:
+        present = {r.hsds_id for r in plan.rows}
+        plan.vanished = [
+            s
+            for s in Service.objects.filter(organisation=organisation, feed=feed)
+            if s.hsds_id not in present and s.missing_from_feed is None
         ]
-        if {c.name.lower() for c in service.categories.all()} != wanted:
-            row.changes.append("categories")
-        row.action = "change" if row.changes else "skip"
+    plan.kept_as_they_came = sorted(kept)
     return plan
+
+
+def _shown(key: str) -> bool:
+    """Whether Peerspace shows (and can edit) what a record key holds."""
+    from .reading import SOURCES
+
+    return key in {"id", "last_modified"} or any(key in s for s in SOURCES.values())
+
+
+def _compare(row: Row, service: Service) -> None:
+    edited = edited_here(service)
+    baseline = service.hsds_baseline or {}
+    for name in sorted(row.carried, key=TRACKED.index):
+        new = sorted(row.wanted) if name == "categories" else plain(row.values[name])
+        if name in edited:
+            if new != baseline.get(name) and new != current(service, name):
+                row.kept_edits.append(label(name))
+        elif current(service, name) != new:
+            row.changes.append(label(name))
+    if service.missing_from_feed and row.record.get("status", "active") == "active":
+        row.changes.append("Back in the directory")
+    if not row.changes and service.hsds_record and row.merged != service.hsds_record:
+        differing = sorted(
+            k
+            for k in set(row.merged) | set(service.hsds_record)
+            if row.merged.get(k) != service.hsds_record.get(k) and not _shown(k)
+        )
+        if differing:
+            row.changes.append("Other details: " + ", ".join(differing))
+    row.action = "change" if row.changes else "skip"
 
 
 def _category_lookup(organisation: Organisation) -> dict:
@@ -312,6 +329,17 @@ def _category_lookup(organisation: Organisation) -> dict:
     return lookup
 
 
+def _want_term(plan: ImportPlan, categories: dict, term: dict) -> str:
+    """The (lower case) category name a taxonomy term becomes."""
+    name = text(term.get("name"))[:80]
+    category = categories.get(str(term.get("id"))) or categories.get(name.lower())
+    if category is not None:
+        return category.name.lower()
+    if name and name.lower() not in {n.lower() for n in plan.new_categories}:
+        plan.new_categories.append(name)
+    return name.lower()
+
+
 @transaction.atomic
 def apply_import(plan: ImportPlan) -> ImportPlan:
     """Add and update everything in the plan, or nothing if anything fails."""
@@ -319,49 +347,75 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
         raise ValueError("This plan has errors")
     organisation = plan.organisation
     Category.objects.seed(organisation)
-    categories = _category_lookup(organisation)
-    order = Category.objects.filter(organisation=organisation).count()
-    for row in plan.rows:
-        for term in row.terms:
-            name = _text(term.get("name"))
-            if categories.get(term["id"]) or not name or categories.get(name.lower()):
-                continue
-            try:
-                term_uuid = uuid.UUID(term["id"])
-            except ValueError:
-                term_uuid = uuid.uuid4()
-            slug = _free_slug(organisation, slugify(name)[:70] or "category")
-            category = Category.objects.create(
-                organisation=organisation,
-                name=name[:80],
-                slug=slug,
-                order=order,
-                hsds_id=term_uuid
-                if not Category.objects.filter(
-                    organisation=organisation, hsds_id=term_uuid
-                ).exists()
-                else uuid.uuid4(),
-            )
-            order += 1
-            categories[term["id"]] = category
-            categories[name.lower()] = category
+    _add_categories(plan, [*plan.terms, *(t for r in plan.rows for t in r.terms)])
     by_name = {
         c.name.lower(): c for c in Category.objects.filter(organisation=organisation)
     }
     now = timezone.now()
     for row in plan.rows:
-        if row.action == "skip":
+        if (
+            row.action == "skip"
+            and row.service
+            and row.merged == row.service.hsds_record
+        ):
             continue
-        values = {k: v for k, v in row.values.items() if k != "_categories"}
         service = row.service or Service(organisation=organisation, hsds_id=row.hsds_id)
-        for name, value in values.items():
-            setattr(service, name, value)
+        edited = edited_here(service) if row.service else set()
+        baseline = dict(service.hsds_baseline or {})
+        for name in row.carried:
+            new = row.values.get(name)
+            if name == "categories":
+                new = sorted(row.wanted)
+            baseline[name] = plain(new)
+            if name not in edited and name != "categories":
+                setattr(service, name, new)
+        service.hsds_record = row.merged
+        service.hsds_baseline = baseline
         service.last_modified = row.last_modified or now
+        if plan.feed is not None:
+            service.feed, service.missing_from_feed = plan.feed, None
         service.save()
-        chosen = [by_name[n] for n in row.values["_categories"] if n in by_name]
-        service.categories.set(chosen)
-        service.refresh_search_key([c.name for c in chosen])
+        if "categories" in row.carried and "categories" not in edited:
+            chosen = [by_name[n] for n in row.wanted if n in by_name]
+            service.categories.set(chosen)
+        service.refresh_search_key()
+    today = timezone.localdate()
+    Service.objects.filter(pk__in=[s.pk for s in plan.vanished]).update(
+        missing_from_feed=today
+    )
     return plan
+
+
+def _add_categories(plan: ImportPlan, terms: list[dict]) -> None:
+    organisation = plan.organisation
+    categories = _category_lookup(organisation)
+    order = Category.objects.filter(organisation=organisation).count()
+    for term in terms:
+        name = text(term.get("name"))[:80]
+        if (
+            not name
+            or categories.get(str(term.get("id")))
+            or categories.get(name.lower())
+        ):
+            continue
+        try:
+            term_uuid = uuid.UUID(str(term.get("id")))
+        except ValueError:
+            term_uuid = uuid.uuid4()
+        if Category.objects.filter(
+            organisation=organisation, hsds_id=term_uuid
+        ).exists():
+            term_uuid = uuid.uuid4()
+        category = Category.objects.create(
+            organisation=organisation,
+            name=name,
+            slug=_free_slug(organisation, slugify(name)[:70] or "category"),
+            order=order,
+            hsds_id=term_uuid,
+            hsds_record=term,
+        )
+        order += 1
+        categories[str(term.get("id"))] = categories[name.lower()] = category
 
 
 def _free_slug(organisation: Organisation, slug: str) -> str:

@@ -42,12 +42,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 # Problems known and being fixed in their own change, as (axe rule, path
 # prefix): reason. Only that rule on those pages passes; remove the entry
 # with the fix.
-KNOWN_PROBLEMS: dict[tuple[str, str], str] = {
-    ("meta-refresh", "/kiosk/"): (
-        "The kiosk's timed reset becomes a reset after inactivity, with a "
-        "warning (issue 12, the door and the kiosk)."
-    ),
-}
+KNOWN_PROBLEMS: dict[tuple[str, str], str] = {}
 
 # Run in every document before the page's own scripts: counts changes to the
 # page, so a state is checked once however many actions it sees.

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -130,3 +131,31 @@ def test_a_facilitator_signposts_from_who_is_here_and_prints_the_crisis_card(
     assert crisis.name in text
     assert crisis.phone in text
     assert debt.name not in text
+
+
+def test_a_coordinator_imports_a_councils_service_and_sees_what_came_with_it(
+    page, log_in, org, alice
+):
+    example = (
+        Path(__file__).resolve().parents[2]
+        / "signposting/standards/hsds/examples/service_full.json"
+    )
+    log_in("alice", "/signposting/sharing/")
+    page.get_by_role("link", name="Import…").first.click()
+    page.get_by_label("Open Referral file").set_input_files(str(example))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Kept as they came")).to_contain_text(
+        "accreditations, additional_urls"
+    )
+    expect(page.get_by_text("Nothing has changed yet.")).to_be_visible()
+    assert not Service.objects.filter(organisation=org).exists()
+    page.get_by_role("button", name="Import these").click()
+    expect(page.locator(".messages")).to_contain_text("Imported: 1 added")
+    page.get_by_role("link", name="Community Counselling").click()
+    section = page.get_by_role("region", name="Also from the Open Referral file")
+    expect(section).to_contain_text("Nothing has been edited here yet.")
+    expect(section).to_contain_text("All of our practitioners are accredited")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0

@@ -1,201 +1,121 @@
+"""The hand-worked social value framework, shared by the table's tests and the
+screens' (its figures are written out in test_reports_social_value.py)."""
+
 import datetime as dt
-import random
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from attendance.models import Activity, EmergencyContact, Person, Session, Visit
-from peerspace.reports.models import Income, ReportTemplate, Story, UnitRate
-from safeguarding.models import ReflectionSession, Worry, WorryReview
-from signposting.models import Category, Service, Signpost
-from tests.reports.reports_helpers import (
-    FIRST_NAMES,
-    SECRET_ADDRESS,
-    SECRET_NOTE,
-    START,
-    STORY_SECRET,
-    SURNAMES,
-    WORRY_TEXT,
-    aware,
-    days,
+from attendance.models import Session, Visit
+from peerspace.reports.models import (
+    TYPED,
+    VISITS,
+    Income,
+    Rate,
+    Tally,
+    ValueLevel,
+    ValueLine,
 )
+from tests.reports.reports_helpers import APRIL, JUNE, MAY
 
 
 @pytest.fixture
-def known(org, site, site2, other_org, other_site, alice):
-    """Two sites, a quarter of visits and a few before and after it, signposting,
-    safeguarding, stories and social value; everything either nought or at
-    least five so no figure is hidden. Another organisation's data alongside."""
-    rng = random.Random(7)
-    quilting = Activity.objects.create(organisation=org, name="Quilting")
-    wood = Activity.objects.create(organisation=org, name="Woodworking")
-    bands = ["25-34"] * 12 + ["45-54"] * 15 + [""] * 13
-    postcodes = ["WN1 3AB"] * 10 + ["wn5 9xy"] * 8 + ["M29 7AA"] * 7 + [""] * 15
-    people = []
-    for i in range(40):
-        person = Person.objects.create(
+def framework(org, site, other_org, other_site):
+    """The known quarter, with things around it that must not count."""
+
+    def line(name, unit, source=TYPED, people=False, levels=(), **kw):
+        made = ValueLine.objects.create(
             organisation=org,
-            known_as=FIRST_NAMES[i % 10] + ("" if i < 10 else str(i)),
-            full_name=f"{FIRST_NAMES[i % 10]} {SURNAMES[i % 4]}",
-            address=f"{i} {SECRET_ADDRESS}",
-            postcode=postcodes[i],
-            age_band=bands[i],
-            phone=f"07700 9{i:05d}",
-            anything_to_know=SECRET_NOTE,
+            name=name,
+            unit=unit,
+            source=source,
+            counts_people=people,
+            position=ValueLine.objects.filter(organisation=org).count(),
+            **kw,
         )
-        EmergencyContact.objects.create(
-            person=person, name="Hortensia Blackwoodley", phone="07700 900000"
+        return made, [
+            ValueLevel.objects.create(line=made, name=n, position=i)
+            for i, n in enumerate(levels)
+        ]
+
+    def rate(line, level, amount, source, month=dt.date(2025, 1, 1), **kw):
+        Rate.objects.create(
+            line=line,
+            level=level,
+            effective_from=month,
+            amount=Decimal(amount),
+            source=source,
+            **kw,
         )
-        people.append(person)
-    # People 0-14 first came before the quarter; 15-39 first came in it.
-    sessions = {}
-    for day in days(dt.date(2025, 3, 1), dt.date(2025, 7, 31)):
-        for s, weekdays in ((site, (1, 3)), (site2, (2, 4))):
-            if day.weekday() in weekdays:
-                sessions[(s.pk, day)] = Session.objects.create(site=s, date=day)
-    visits = []
-    for (site_pk, day), session in sessions.items():
-        for i, person in enumerate(people):
-            home = site.pk if i % 2 == 0 else site2.pk
-            if i >= 15 and day < START:
-                continue
-            chance = 0.6 if site_pk == home else 0.08
-            if rng.random() < chance:
-                arrived = aware(day, 10, rng.randrange(0, 60))
-                visits.append(
-                    Visit(
-                        person=person,
-                        session=session,
-                        arrived_at=arrived,
-                        left_at=arrived + dt.timedelta(minutes=90),
-                        activity=quilting if i % 3 else wood,
-                        helped_out=i % 4 == 0 and rng.random() < 0.5,
-                    )
+
+    def typed(line, level, counts):
+        for month, count in zip((APRIL, MAY, JUNE), counts, strict=True):
+            if count is not None:
+                Tally.objects.create(
+                    line=line, level=level, month=month, count=Decimal(count)
                 )
-        if day.day in (2, 16):  # a visiting group who'd rather not give names
-            visits += [
-                Visit(session=session, arrived_at=aware(day, 11)) for _ in range(6)
-            ]
-    Visit.objects.bulk_create(visits)
 
-    # Someone else's people and visits must never count.
-    stranger = Person.objects.create(organisation=other_org, known_as="Outsider")
-    elsewhere = Session.objects.create(site=other_site, date=dt.date(2025, 5, 6))
-    Visit.objects.create(person=stranger, session=elsewhere)
-    Visit.objects.bulk_create([Visit(session=elsewhere) for _ in range(7)])
-
-    Category.objects.seed(org)
-    money = Category.objects.get(organisation=org, slug="money-and-debt")
-    housing = Category.objects.get(organisation=org, slug="housing")
-    debt = Service.objects.create(organisation=org, name="Debt Advice")
-    debt.categories.set([money])
-    both = Service.objects.create(organisation=org, name="Housing and Money")
-    both.categories.set([money, housing])
-    for n in range(12):
-        signpost = Signpost.objects.create(
-            organisation=org,
-            date=START + dt.timedelta(days=n * 7),
-            site=site if n % 2 else site2,
-            person=people[n],
-            helped_to_contact=n < 5,
-        )
-        signpost.services.set([debt] if n < 6 else [both])
-    Signpost.objects.create(
-        organisation=org, date=START - dt.timedelta(days=3), site=site
-    ).services.set([debt])
-
-    sally = get_user_model().objects.create_user(username="sally-r")
-    reflection = [
-        ReflectionSession.objects.create(host=org, date=day, created_by=sally)
-        for day in (dt.date(2025, 4, 8), dt.date(2025, 5, 13), dt.date(2025, 6, 10))
-    ]
-    ReflectionSession.objects.create(
-        host=org, date=dt.date(2025, 3, 11), created_by=sally
+    leadership, (volunteers, paid) = line(
+        "Leadership", "an hour", levels=["Volunteers", "Paid team"]
     )
-    for n in range(12):
-        worry = Worry.objects.create(
-            organisation=org,
-            person=people[n] if n % 2 else None,
-            about_initials="" if n % 2 else "Q.F.",
-            raised_by=sally,
-            raised_at=aware(dt.date(2025, 4, 1), 12),
-            what_worries_us=WORRY_TEXT,
-            her_wishes="To stay with her sister Hyacinthia",
-        )
-        decision, to = WorryReview.KEEP_IN_TOUCH, ""
-        if n < 5:
-            decision, to = WorryReview.REFERRAL, "adult-social-care"
-        elif n < 10:
-            decision, to = WorryReview.REFERRAL, "other"
-        WorryReview.objects.create(
-            session=reflection[n % 3],
-            worry=worry,
-            notes="Discussed Ravenscroftley family",
-            decision=decision,
-            referral_to=to,
-            referral_to_other="Thistlewaite Advocacy Project" if to == "other" else "",
-            reference="REF-998877",
-            reviewed_by=sally,
-        )
-
-    for n in range(6):
-        Story.objects.create(
-            organisation=org,
-            site=site,
-            date=dt.date(2025, 5, 1) + dt.timedelta(days=n),
-            text=f"Coming here gave me my confidence back, number {n}.",
-            described_as="A woman who comes to the Wigan workshop",
-            consent_to_share=True,
-            consent_date=dt.date(2025, 5, 20),
-            outcomes=["less-isolated", "new-skills"],
-        )
-    Story.objects.create(
-        organisation=org,
-        site=site,
-        date=dt.date(2025, 5, 2),
-        text=STORY_SECRET,
-        consent_to_share=False,
-        outcomes=["less-isolated"],
+    rate(leadership, volunteers, "12.60", "RLW")
+    rate(leadership, paid, "24.125", "Pay")
+    typed(leadership, volunteers, ["40", "37.5", "42"])
+    typed(leadership, paid, ["64", "60", "70"])
+    peers, (level1, level2) = line(
+        "Peer support", "a peer supporter", people=True, levels=["Level 1", "Level 2"]
     )
-
-    UnitRate.objects.create(
-        organisation=org,
-        kind=UnitRate.VISIT,
-        rate=Decimal("25.00"),
-        source="Commissioner's day-centre unit cost",
-    )
-    UnitRate.objects.create(
-        organisation=org,
-        kind=UnitRate.SIGNPOST_HELPED,
-        rate=Decimal("40.00"),
-        source="Local social prescribing unit cost",
-    )
-    for month in (dt.date(2025, 4, 1), dt.date(2025, 5, 1), dt.date(2025, 6, 1)):
+    rate(peers, level1, "85", "PS1")
+    rate(peers, level2, "150", "PS2")
+    rate(peers, level2, "160", "PS2 new", month=JUNE)
+    typed(peers, level1, [12, 10, 11])
+    typed(peers, level2, [6, 7, 5])
+    usage, _ = line("Centre usage", "a use of the centre", source=VISITS)
+    rate(usage, None, "12.345", "Day centre")
+    for day, visits in ((APRIL, 100), (MAY, 80), (JUNE, 90)):
+        session = Session.objects.create(site=site, date=day.replace(day=10))
+        Visit.objects.bulk_create([Visit(session=session) for _ in range(visits)])
+    members, _ = line("Online members", "a member", people=True)
+    rate(members, None, "0.4167", "£5 a year")
+    typed(members, None, [143, 150, 161])
+    crisis, _ = line("Crisis support", "a crisis helped through", quick_tally=True)
+    rate(crisis, None, "180", "Crisis", low=Decimal(120), high=Decimal(350))
+    for day, count in [
+        *((APRIL.replace(day=d), 1) for d in (2, 9, 9, 20, 30)),
+        (MAY.replace(day=3), 1),
+        (MAY.replace(day=31), 1),
+        *((JUNE.replace(day=d), 1) for d in (1, 5, 12, 19)),
+        (JUNE.replace(day=30), 2),
+        # Just outside the quarter.
+        (dt.date(2025, 3, 31), 1),
+        (dt.date(2025, 7, 1), 1),
+    ]:
+        Tally.objects.create(line=crisis, date=day, count=count, minutes=40)
+    typed(crisis, None, [None, 3, None])
+    for month, kind, name, amount in (
+        (APRIL, Income.STATUTORY, "Council", "1000"),
+        (MAY, Income.STATUTORY, "Council", "1000"),
+        (JUNE, Income.STATUTORY, "Council", "1500.25"),
+        (APRIL, Income.OTHER, "Lottery", "500"),
+        (JUNE, Income.OTHER, "Lottery", "750.50"),
+    ):
         Income.objects.create(
-            organisation=org,
-            month=month,
-            kind=Income.STATUTORY,
-            name="Council grant",
-            amount=Decimal("1000"),
+            organisation=org, month=month, kind=kind, name=name, amount=Decimal(amount)
         )
-        Income.objects.create(
-            organisation=org,
-            month=month,
-            kind=Income.OTHER,
-            name="Lottery",
-            amount=Decimal("1500"),
-        )
-    template = ReportTemplate.objects.create(
-        organisation=org,
-        name="Quarterly",
-        funder="The Community Fund",
-        narrative_heading="What we did this quarter",
-        narrative="We opened on Fridays in Leigh.",
-        headings={"headlines": "Our numbers"},
+    # Another organisation's framework and visits never count.
+    theirs = ValueLine.objects.create(
+        organisation=other_org, name="Centre usage", unit="a use", source=VISITS
     )
-    return {
-        "template": template,
-        "people": people,
-        "activities": [quilting, wood],
-    }
+    Rate.objects.create(
+        line=theirs, effective_from=APRIL, amount=Decimal(99), source="Theirs"
+    )
+    elsewhere = Session.objects.create(site=other_site, date=MAY)
+    Visit.objects.bulk_create([Visit(session=elsewhere) for _ in range(50)])
+    Income.objects.create(
+        organisation=other_org,
+        month=MAY,
+        kind=Income.STATUTORY,
+        name="Council",
+        amount=Decimal(5),
+    )
+    return {"leadership": leadership, "paid": paid, "usage": usage, "crisis": crisis}

@@ -1,3 +1,8 @@
+import datetime as dt
+
+from django.urls import reverse
+
+from attendance.models import Person, Session, Visit
 from peerspace.reports.suppression import (
     PRIMARY,
     SECONDARY,
@@ -6,6 +11,10 @@ from peerspace.reports.suppression import (
     suppress,
 )
 from peerspace.reports.tables import COUNT, NUMBER, Cell, Table
+from tests.helpers import pdf_text
+from tests.reports.reports_helpers import END, START
+
+QUARTER = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
 
 
 def test_counts_from_one_to_four_are_hidden_and_nought_stays():
@@ -97,9 +106,9 @@ def test_labels_are_honest_about_why():
 
 def test_a_table_hides_averages_worked_out_from_a_hidden_count():
     table = Table("t", "T", ["", "Here"])
-    table.add("Visits", Cell(3))
+    visits = table.add("Visits", Cell(3))
     table.add("Sessions", Cell(2, NUMBER))
-    table.add("Average", Cell(1.5, "decimal", depends_on=(0, 0)))
+    table.add("Average", Cell(1.5, "decimal", depends_on=(visits[0],)))
     table.finish(5)
     assert [table.display(row[1]) for row in table.rows] == [
         "fewer than 5",
@@ -107,6 +116,29 @@ def test_a_table_hides_averages_worked_out_from_a_hidden_count():
         "not shown",
     ]
     assert any("fewer than 5" in note for note in table.notes)
+
+
+def test_a_worked_out_cell_follows_its_source_when_rows_are_reordered():
+    """Dependencies and groups name cells, not positions: with the rows in
+    another order, the same cells are hidden."""
+    table = Table("t", "T", ["", "Here"])
+    (helped,) = table.add("Helped out", Cell(3))
+    (others,) = table.add("Did not", Cell(12))
+    (everyone,) = table.add("Everyone", Cell(15))
+    share = Cell(20, "percent", depends_on=(helped,))
+    table.add("Share who helped", Cell(20, "percent", depends_on=(share,)))
+    table.add("Share, again", share)
+    table.groups = [(everyone, [helped, others])]
+    table.rows.reverse()
+    table.finish(5)
+    shown = {row[0].value: table.display(row[1]) for row in table.rows}
+    assert shown == {
+        "Share, again": "not shown",
+        "Share who helped": "not shown",
+        "Everyone": "15",
+        "Did not": "not shown",
+        "Helped out": "fewer than 5",
+    }
 
 
 def test_a_table_with_totals_suppresses_secondarily_and_says_so():
@@ -120,3 +152,31 @@ def test_a_table_with_totals_suppresses_secondarily_and_says_so():
     assert shown == ["fewer than 5", "30", "not shown", "46"]
     assert "“not shown”" in table.notes[-1]
     assert table.dataset().dict[0]["People"] == "fewer than 5"
+
+
+def test_small_numbers_are_hidden_in_the_pdf(alice_client, org, site, tmp_path):
+    session = Session.objects.create(site=site, date=dt.date(2025, 5, 6))
+    for i in range(3):
+        Visit.objects.create(
+            person=Person.objects.create(
+                organisation=org, known_as=f"P{i}", age_band="25-34"
+            ),
+            session=session,
+        )
+    for i in range(9):
+        Visit.objects.create(
+            person=Person.objects.create(
+                organisation=org, known_as=f"Q{i}", age_band="45-54"
+            ),
+            session=session,
+        )
+    response = alice_client.get(
+        reverse("reports:pdf"), {"sections": ["demographics"], **QUARTER}
+    )
+    text = pdf_text(response.content, tmp_path)
+    flat = " ".join(text.split())
+    assert "25 to 34 fewer than 5" in flat
+    # 12 - 3 would give the 9 away: hidden too, honestly labelled.
+    assert "45 to 54 not shown" in flat
+    assert "All people supported 12" in flat
+    assert "counts from 1 to 4" in text

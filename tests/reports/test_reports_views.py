@@ -2,7 +2,6 @@ import datetime as dt
 import io
 import random
 import re
-from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -12,12 +11,7 @@ from django.urls import reverse
 
 from attendance.models import Session, Visit
 from peerspace.reports.demo import make_demo
-from peerspace.reports.models import (
-    ReportSettings,
-    ReportTemplate,
-    Story,
-    UnitRate,
-)
+from peerspace.reports.models import ReportSettings, ReportTemplate, Story
 from tests.conftest import client_for
 from tests.helpers import pdf_text
 from tests.reports.reports_helpers import END, START
@@ -213,6 +207,7 @@ def test_saving_a_template_with_the_funders_headings(alice_client, org):
             "heading_headlines": "Outputs",
             "narrative_heading": "What we did this quarter",
             "narrative": "A good quarter.",
+            "cost_basis": "income",
             "threshold": 10,
         },
     )
@@ -223,6 +218,8 @@ def test_saving_a_template_with_the_funders_headings(alice_client, org):
     assert template.heading_for("headlines") == "Outputs"
     assert template.heading_for("stories") == "Stories and outcomes"
     assert template.threshold == 10
+    # Social value set against all income, as this funder asks.
+    assert template.cost_basis == "income"
 
 
 def test_copying_a_template_for_a_new_funder(alice_client, template):
@@ -267,29 +264,6 @@ def test_recording_a_story_with_consent(alice_client, org, site, alice):
         assert "voice" not in cursor.fetchone()[0]
     listing = alice_client.get(reverse("reports:stories")).content.decode()
     assert "can be shared" in listing
-
-
-def test_unit_rates_and_income_are_saved(alice_client, org):
-    data = {
-        "rates-TOTAL_FORMS": 1,
-        "rates-INITIAL_FORMS": 0,
-        "rates-0-kind": UnitRate.VISIT,
-        "rates-0-rate": "25.00",
-        "rates-0-source": "Council unit cost",
-        "income-TOTAL_FORMS": 1,
-        "income-INITIAL_FORMS": 0,
-        "income-0-month": "2025-05",
-        "income-0-kind": "statutory",
-        "income-0-name": "Council grant",
-        "income-0-amount": "1200",
-    }
-    response = alice_client.post(reverse("reports:social_value") + "?year=2025", data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert org.unit_rates.get().rate == Decimal("25.00")
-    income = org.income.get()
-    assert income.month == dt.date(2025, 5, 1) and income.amount == 1200
-    page = alice_client.get(reverse("reports:social_value") + "?year=2025")
-    assert "Council grant" in page.content.decode()
 
 
 def test_a_logo_goes_on_the_cover_as_data(alice_client, org, template, visits):
@@ -338,10 +312,28 @@ def test_the_command_writes_the_same_pdf(template, visits, tmp_path):
 def test_demo_data_makes_a_report(alice_client, org, site, site2):
     make_demo(org, [site, site2], random.Random(1))
     make_demo(org, [site, site2], random.Random(1))  # and again, harmlessly
-    assert org.unit_rates.count() == 4
+    assert org.value_lines.count() == 6
     template = ReportTemplate.objects.get(organisation=org, name="Quarterly update")
     response = alice_client.get(
         reverse("reports:view"), {"template": template.pk, "period": "this_fy"}
     )
     assert response.status_code == 200
-    assert "Social value" in response.content.decode()
+    html = response.content.decode()
+    assert "Social value" in html and "For every £1 of statutory funding" in html
+    assert "Example rate for the demo, to agree with your funder" in html
+
+
+def test_date_boxes_show_their_dates_in_a_form_a_browser_can_read(alice_client, org):
+    """<input type="date"> needs 2025-05-01: "01/05/2025" shows as a blank box."""
+    story = Story.objects.create(
+        organisation=org,
+        text="Words",
+        date=dt.date(2025, 5, 1),
+        consent_to_share=True,
+        consent_date=dt.date(2025, 5, 20),
+    )
+    html = alice_client.get(
+        reverse("reports:story_edit", args=[story.pk])
+    ).content.decode()
+    assert 'type="date" name="date" value="2025-05-01"' in html
+    assert 'name="consent_date" value="2025-05-20"' in html
