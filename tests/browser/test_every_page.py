@@ -165,7 +165,7 @@ def test_the_kiosk_screens(page, log_in, visit, demo, settings):
     page.get_by_role("link", name="I've been before").click()
     page.get_by_label("What's your name?").fill("Nobody Of That Name")
     page.get_by_role("button", name="Sign me in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Come on in!")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
 
     visit("/no-such-page/", status=404)
     expect(page.get_by_role("heading", level=1)).to_have_text("We can't find that page")
