@@ -1,4 +1,4 @@
-# Peerspace. `make run` to try it, `make test` to check it. Needs python3.11.
+# Peerspace. `make run` to try it, `make test` to check it. Needs Python 3.11+.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -46,7 +46,7 @@ compilemessages: install
 
 run: install key compilemessages
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py demo
+	DEBUG=1 $(PY) manage.py demo --unless-own-data
 	@echo "Peerspace is at http://127.0.0.1:$(PORT)/ (two-factor sign-in: $(if $(filter 1,$(TWO_FACTOR_REQUIRED)),on,off for the demo))"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

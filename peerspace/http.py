@@ -1,4 +1,7 @@
-"""Small facts about a request that every app's views ask."""
+"""Small facts about a request that every app's views ask, and how a refused
+request is logged."""
+
+import logging
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,3 +19,14 @@ def safe_next(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+class ForbiddenInOneLine(logging.Filter):
+    """A 403 is ordinary (a role asking for a page it may not see): one line
+    in the log, "Forbidden (Permission denied): /path", not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

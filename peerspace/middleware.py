@@ -8,7 +8,9 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import get_resolver
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -118,6 +120,35 @@ class PrivacyHeadersMiddleware:
             add_never_cache_headers(response)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class NotFoundPageMiddleware:
+    """Our own "We can't find that page" with DEBUG on too.
+
+    Django's debug 404 lists every URL of the app to whoever asks, the kiosk
+    included, and `make run` has DEBUG on. Without DEBUG, handler404 already
+    shows our page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view matched the address: the debug page is the one with the list.
+        if settings.DEBUG and response.status_code == 404:
+            if getattr(request, "resolver_match", None) is None:
+                return self.page(request, None)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self.page(request, exception)
+        return None
+
+    @staticmethod
+    def page(request, exception):
+        return get_resolver().resolve_error_handler(404)(request, exception)
 
 
 class SessionLimitsMiddleware:

@@ -115,10 +115,13 @@ class Table:
     def display(self, cell: Cell) -> str:
         return display(cell, self.threshold)
 
-    def html_rows(self) -> list[list[tuple[str, bool]]]:
-        """Rows of (text, is_number) for the template."""
+    def html_rows(self) -> list[list[tuple[str, bool, str]]]:
+        """Rows of (text, is_number, column heading) for the template."""
         return [
-            [(self.display(cell), cell.kind != TEXT) for cell in row]
+            [
+                (self.display(cell), cell.kind != TEXT, column)
+                for cell, column in zip(row, self.columns, strict=False)
+            ]
             for row in self.rows
         ]
 

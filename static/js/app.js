@@ -124,4 +124,21 @@
     var first = document.getElementById("id_" + prefix + "-" + index + "-name");
     if (first) first.focus();
   });
+
+  // The navigation's "More" group is a <details>: it works without this.
+  // Here it also closes like a menu, on Escape or a tap elsewhere.
+  function closeGroups(except) {
+    document.querySelectorAll("details.nav-group[open]").forEach(function (group) {
+      if (group !== except) group.open = false;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeGroups(event.target.closest("details.nav-group"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var group = event.target.closest && event.target.closest("details.nav-group[open]");
+    closeGroups();
+    if (group) group.querySelector("summary").focus();
+  });
 })();

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.browser import a11y
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -61,6 +63,9 @@ def browser():
         # Django then refuses ORM calls from it. The tests only use the ORM
         # between browser steps, never alongside them, so the check can go.
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # Every page and state every test reaches is checked for
+        # accessibility, with nothing for the test to do (a11y.py).
+        a11y.install(mp)
         playwright = sync_playwright().start()
         try:
             browser = playwright.chromium.launch(
@@ -68,8 +73,26 @@ def browser():
             )
             yield browser
             browser.close()
+            a11y.record.write(os.environ.get("PEERSPACE_A11Y_RECORD"))
         finally:
             playwright.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """What the pages show when a browser test ends is checked too; a test
+    that already failed is left with its own failure."""
+    result = yield
+    if "browser" in item.fixturenames:
+        a11y.check_open_pages()
+    return result
+
+
+@pytest.fixture
+def check_page(page):
+    """Check the page now (axe and 44 px targets, at phone and laptop sizes),
+    whether or not it changed since the last check."""
+    return lambda: a11y.check_page(page)
 
 
 @pytest.fixture(autouse=True)
@@ -87,12 +110,19 @@ class BrowserLog:
     dialogs: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     failed_loads: list[str] = field(default_factory=list)
+    # Pages a test opens to see its 403 or 404 page, as full URLs.
+    error_pages: set[str] = field(default_factory=set)
 
     def on_console(self, msg) -> None:
         self.console.append(f"{msg.type}: {msg.text}")
         url = msg.location.get("url", "")
-        # There is no favicon yet; any other missing file is a broken page.
-        if "Failed to load resource" in msg.text and not url.endswith("/favicon.ico"):
+        # Browsers ask for /favicon.ico whatever the page says; any other
+        # missing file is a broken page.
+        if (
+            "Failed to load resource" in msg.text
+            and not url.endswith("/favicon.ico")
+            and url not in self.error_pages
+        ):
             self.failed_loads.append(f"{msg.text}: {url}")
 
     def problems(self) -> list[str]:

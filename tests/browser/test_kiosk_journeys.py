@@ -94,7 +94,7 @@ def test_a_name_alone_waits_for_the_team_to_confirm(
     expect(waiting).to_contain_text("Someone typed “Sam”")
     expect(waiting).to_contain_text("Samantha O'Brien")
     expect(door.locator("#here-heading")).to_have_text("Here now: 0")
-    waiting.get_by_role("button", name=re.compile(r"^It's Sam")).click()
+    waiting.get_by_role("button", name=re.compile(r"^It's her: sign in Sam")).click()
     expect(door.locator("#here-heading")).to_have_text("Here now: 1")
     expect(door.locator(".pending")).to_have_count(0)
     door.context.close()

@@ -93,7 +93,8 @@ def test_the_coordinator_builds_a_report_from_a_saved_template_and_downloads_it(
     expect(page.locator("#section-narrative")).to_contain_text(NARRATIVE)
     headlines = page.locator("#table-headlines")
     expect(headlines.locator("thead th")).to_have_text(
-        ["", "Leigh", "Wigan", "All sites"]
+        # The row headings' column has no visible heading, but says what it is.
+        ["Headline figures", "Leigh", "Wigan", "All sites"]
     )
     visits_row = headlines.locator("tbody tr").filter(has_text="Visits")
     expect(visits_row.locator("th, td")).to_have_text(["Visits", "10", "27", "37"])

@@ -1,14 +1,19 @@
 """A believable fictional organisation to try Peerspace with, and to benchmark it.
 
 Idempotent: running it again resets the demo logins' passwords and leaves the
-data alone. `--scale N` multiplies people and visits (10 gives about 1,500
-people and 50,000 visits).
+data alone, whatever was typed into it since. `--scale N` multiplies people and
+visits (10 gives about 1,500 people and 50,000 visits).
+
+It never touches a database that holds an organisation of its own (one made
+with create_organisation): demo logins with a published password and a
+fictional organisation have no place there. `--unless-own-data`, which
+`make run` uses, then leaves quietly instead of failing.
 """
 
 import random
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import attendance.demo
@@ -19,6 +24,7 @@ from peerspace.accounts.models import Membership, Organisation, Site
 
 DEFAULT_PASSWORD = "peerspace-demo"
 ORG_SLUG = "mended-together"
+DEMO_SLUGS = {ORG_SLUG, safeguarding.demo.PARTNER_SLUG}
 LOGINS = [
     ("coordinator", "Chris", "Coordinator", [Membership.COORDINATOR]),
     ("facilitator", "Fran", "Facilitator", [Membership.FACILITATOR]),
@@ -38,8 +44,29 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=1)
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--unless-own-data",
+            action="store_true",
+            help="If the database holds an organisation of its own, say so and "
+            "stop without failing (make run).",
+        )
 
-    def handle(self, *args, scale, password, seed, **options):
+    def handle(self, *args, scale, password, seed, unless_own_data, **options):
+        own = list(
+            Organisation.objects.exclude(slug__in=DEMO_SLUGS)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if own:
+            message = (
+                f"This database holds {', '.join(own)}, so the demo was not "
+                "loaded and nothing was changed. To try the demo, use another "
+                "database: SQLITE_PATH=demo.sqlite3 make run"
+            )
+            if unless_own_data:
+                self.stdout.write(message)
+                return
+            raise CommandError(message)
         rng = random.Random(seed)
         with transaction.atomic():
             org, created = Organisation.objects.get_or_create(
