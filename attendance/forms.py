@@ -3,7 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Site
-from peerspace.fields import TokenField
+from peerspace.fields import DateInput, TokenField
 from peerspace.text import clean_phone, clean_postcode
 
 from .models import (
@@ -279,9 +279,7 @@ class ActivityForm(forms.ModelForm):
 
 class PaperSheetForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
-    date = forms.DateField(
-        label="Date on the sheet", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label="Date on the sheet", widget=DateInput())
     names = forms.CharField(
         label="Names on the sheet, one per line",
         widget=forms.Textarea(attrs={"rows": 10, "autocapitalize": "words"}),

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from attendance.models import Person
 from peerspace.accounts.models import Site
-from peerspace.fields import ModelMultipleIdField, TokenField
+from peerspace.fields import DateInput, ModelMultipleIdField, TokenField
 from peerspace.text import clean_phone, clean_postcode
 
 from .models import SERVICE_DETAILS, Category, DirectorySettings, Feed, Service
@@ -28,7 +28,7 @@ class ServiceForm(forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 2}),
             "categories": forms.CheckboxSelectMultiple,
             "phone": forms.TextInput(attrs={"type": "tel"}),
-            "last_checked": forms.DateInput(attrs={"type": "date"}),
+            "last_checked": DateInput(),
         }
         help_texts = {
             "who_its_for": "For example: women in Wigan borough aged 18 and over.",
@@ -110,7 +110,7 @@ class CategoryForm(forms.ModelForm):
 
 
 class SignpostForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=DateInput(attrs={"class": "form-control"}))
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), required=False, empty_label="Not at a site"
     )
