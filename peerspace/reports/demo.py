@@ -179,7 +179,7 @@ TYPICAL = {
     ("Leadership", "Paid team"): (60, 70),
     ("Peer support", "Level 1"): (9, 16),
     ("Peer support", "Level 2"): (5, 9),
-    ("Peer support", "Level 3"): (2, 5),
+    ("Peer support", "Level 3"): (5, 8),
     ("Membership network: online group", None): (110, 170),
 }
 CRISIS_KINDS = ["In person", "Phone call", "Online"]

@@ -23,6 +23,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from attendance.models import AGE_BANDS, Person, Visit
+from peerspace import crypto
 from peerspace.accounts.models import Organisation, Site
 
 from . import charts, value, value_report
@@ -115,6 +116,9 @@ class Report:
     sections: list[Section]
     generated: dt.datetime
     logo: str = ""
+    # Things the coordinator should know before sending it: shown on the
+    # preview, never in the PDF.
+    warnings: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, Table]:
         return {t.key: t for s in self.sections for t in s.tables}
@@ -139,6 +143,8 @@ class Builder:
         )
         self._overall = None
         self._sessions = None
+        # For the coordinator's eyes on the preview, never printed.
+        self.warnings: list[str] = []
 
     # Shared by several sections: one query for the whole period, one by site.
     def new_people(self):
@@ -199,6 +205,7 @@ class Builder:
             sections,
             generated=timezone.localtime(),
             logo=settings.logo_data_uri if settings else "",
+            warnings=self.warnings,
         )
 
     def headlines(self, section: Section) -> None:
@@ -445,7 +452,7 @@ class Builder:
         )
 
     def stories(self, section: Section) -> None:
-        p = self.o.period
+        p, threshold = self.o.period, self.o.threshold
         in_period = Story.objects.in_report(
             self.o.organisation, p.start, p.end, self.site_ids, self.o.all_sites
         )
@@ -456,27 +463,54 @@ class Builder:
             for key in set(outcomes or []):
                 if key in tags:
                     tags[key] += 1
+        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
+        cells = {}
+        for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
+            (cells[key],) = table.add(OUTCOME_LABELS[key], Cell(n))
+        table.finish(threshold)
+        # A change whose count is hidden isn't named beside her words either:
+        # the quotes tagged with it could be counted. Her words still print;
+        # they are what she agreed to share.
+        hidden = {key for key, cell in cells.items() if cell.hidden}
+        unreadable = 0
         for story in (
             in_period.shareable().select_related("site").order_by("date", "id")
         ):
+            if isinstance(story.text, crypto.Unreadable):
+                # A funder's copy never holds "can't be read": leave it out and
+                # tell the coordinator on the preview.
+                unreadable += 1
+                continue
             section.stories.append(
                 {
                     "text": story.text,
-                    "described_as": story.described_as,
+                    "credit": story.credit(),
                     "date": story.date,
-                    "site": story.site.name if story.site else "",
-                    "outcomes": story.outcome_labels(),
+                    "outcomes": story.outcome_labels(leave_out=hidden),
                 }
             )
-        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
-        for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add(OUTCOME_LABELS[key], Cell(n))
-        table.notes.append(
-            f"From {n_stories} {'story' if n_stories == 1 else 'stories'} recorded "
-            "in the period. One story can tell of more than one change. Only "
-            "stories she agreed we could share are printed, in the words she "
-            "approved."
+        if unreadable:
+            self.warnings.append(
+                f"{unreadable} {'story' if unreadable == 1 else 'stories'} "
+                f"couldn't be read and {'is' if unreadable == 1 else 'are'} left "
+                "out: tell whoever looks after the server."
+            )
+        if 0 < n_stories < threshold:
+            told = f"fewer than {threshold} stories"
+        else:
+            told = f"{n_stories} {'story' if n_stories == 1 else 'stories'}"
+        table.notes.insert(
+            0,
+            f"From {told} recorded in the period. One story can tell of more than "
+            "one change. Only stories she agreed we could share are printed, in "
+            "the words she approved.",
         )
+        if hidden and section.stories:
+            table.notes.insert(
+                1,
+                "Beside each story we name only the changes counted in full "
+                "here, so that a hidden count can't be worked out from them.",
+            )
         section.tables.append(table)
 
     def demographics(self, section: Section) -> None:
