@@ -124,7 +124,7 @@ class Table:
 
     def dataset(self) -> tablib.Dataset:
         """The same cells for a spreadsheet: numbers as numbers, hidden as text."""
-        data = tablib.Dataset(headers=self.columns, title=self.title[:31])
+        data = tablib.Dataset(headers=self.columns, title=self.title)
         for row in self.rows:
             data.append([spreadsheet_value(cell, self.threshold) for cell in row])
         return data
