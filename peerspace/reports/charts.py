@@ -39,12 +39,21 @@ def _style():
     )
 
 
-def _svg(fig, tight: bool = True) -> str:
-    if tight:
-        fig.tight_layout()
+def _svg(fig) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
+
+
+# The legend sits above a line chart in as many columns as its names allow
+# (site names can be long): the figure's width and a name's, in points.
+FIGURE_POINTS = 7.2 * 72
+LEGEND_COLUMNS = 4
+
+
+def _legend_columns(names: list[str]) -> int:
+    entry = 5.4 * max(len(n) for n in names) + 36  # a character, the marker
+    return max(1, min(LEGEND_COLUMNS, len(names), int((FIGURE_POINTS - 50) // entry)))
 
 
 def line_chart(
@@ -54,12 +63,26 @@ def line_chart(
     ylabel: str,
     date_format: str,
 ) -> str:
-    """An SVG line chart; a value of None (hidden as a small number) is a gap."""
+    """An SVG line chart; a value of None (hidden as a small number) is a gap.
+
+    Laid out with fixed margins (tight_layout draws every label twice to
+    measure it), the legend in rows above the lines, and dates level: a
+    month's year only where the year starts."""
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
+    columns = _legend_columns([name for name, _ in series]) if series else 1
+    rows = math.ceil(len(series) / columns) if len(series) > 1 else 0
+    height = 3.0 + 0.22 * rows  # inches
     with _lock, _style():
-        fig, ax = plt.subplots(figsize=(7.2, 3.2))
+        fig, ax = plt.subplots(figsize=(7.2, height))
+        fig.subplots_adjust(
+            left=0.1,
+            right=0.98,
+            top=1 - (0.15 + 0.22 * rows) / height,
+            bottom=0.5 / height,
+        )
         try:
             for i, (name, values) in enumerate(series):
                 ys = [math.nan if v is None else v for v in values]
@@ -75,12 +98,23 @@ def line_chart(
             ax.set_ylabel(ylabel)
             ax.set_ylim(bottom=0)
             ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-            ax.xaxis.set_major_formatter(mdates.DateFormatter(date_format))
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
-            ax.xaxis.set_major_locator(locator)
-            if len(series) > 1:
-                ax.legend(frameon=False, loc="upper left", ncols=len(series))
-            fig.autofmt_xdate()
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=10))
+            monthly = "%d" not in date_format and "%-d" not in date_format
+
+            def label(value, position) -> str:
+                day = mdates.num2date(value)
+                if monthly and (position == 0 or day.month == 1):
+                    return f"{day:%b}\n{day:%Y}"
+                return f"{day:%b}" if monthly else day.strftime(date_format)
+
+            ax.xaxis.set_major_formatter(FuncFormatter(label))
+            if rows:
+                fig.legend(
+                    frameon=False,
+                    loc="upper left",
+                    bbox_to_anchor=(0.08, 1.0),
+                    ncols=columns,
+                )
             return _svg(fig)
         finally:
             plt.close(fig)
@@ -132,7 +166,7 @@ def stacked_bar_chart(
                 bbox_to_anchor=(1.0, 1.0),
                 fontsize=8,
             )
-            return _svg(fig, tight=False)
+            return _svg(fig)
         finally:
             plt.close(fig)
 

@@ -86,6 +86,8 @@ def fill(section, framework: Framework, options) -> None:
     table.finish(threshold)
     table.summary = _sentences(table, framework, options)
     section.tables += [table, counts, _rates_table(framework)]
+    for each in section.tables:
+        each.landscape = True  # a column a month: see report.css
     _chart(section, framework, table)
 
 

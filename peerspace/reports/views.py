@@ -142,6 +142,7 @@ def _context(request, report: Report) -> dict:
     query = request.GET.urlencode()
     return {
         "report": report,
+        "for_pdf": False,
         "query": query,
         "back_url": reverse("reports:index"),
         "pdf_url": reverse("reports:pdf") + "?" + query,
