@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from attendance.models import AGE_BANDS, Person, Visit
@@ -141,38 +141,75 @@ class Builder:
             session__date__gte=p.start,
             session__date__lte=p.end,
         )
-        self._overall = None
+        self._by_site = None
         self._sessions = None
         # For the coordinator's eyes on the preview, never printed.
         self.warnings: list[str] = []
 
-    # Shared by several sections: one query for the whole period, one by site.
-    def new_people(self):
-        p = self.o.period
-        return (
-            Person.objects.filter(organisation=self.o.organisation)
-            .annotate(first=Min("visits__session__date"))
-            .filter(first__gte=p.start, first__lte=p.end)
-            .values("pk")
-        )
+    # Shared by several sections: every site's figures and all sites' in one
+    # pass over the period's visits, and one more for returning people.
+    def came_before(self):
+        """People who came to the organisation before the period: the rest of
+        those who come in it are new. (Less to read than everyone's first
+        visit: only the visits before the period, and no grouping.)"""
+        return Visit.objects.filter(
+            session__site__organisation=self.o.organisation,
+            session__date__lt=self.o.period.start,
+        ).values("person")
 
-    def _counts(self):
-        return {
-            "visits": Count("id"),
-            "people": Count("person", distinct=True),
-            "new": Count(
-                "person", distinct=True, filter=Q(person__in=self.new_people())
-            ),
-            "unnamed": Count("id", filter=Q(person__isnull=True)),
-            "sessions": Count("session", distinct=True),
-            "helped": Count("person", distinct=True, filter=Q(helped_out=True)),
-            "helped_visits": Count("id", filter=Q(helped_out=True)),
-        }
+    def _wheres(self) -> dict:
+        """All sites (None), and each site on its own when there are several."""
+        wheres = {None: None}
+        if self.multi:
+            wheres.update((pk, Q(session__site_id=pk)) for pk in self.site_ids)
+        return wheres
+
+    def _figures(self) -> dict:
+        """{site id, or None for all sites: {"people": …, "new": …, …}}."""
+        if self._by_site is None:
+            wheres = self._wheres()
+            counts, returning, names = {}, {}, {}
+            for n, (key, where) in enumerate(wheres.items()):
+
+                def only(q: Q | None = None, where=where) -> Q | None:
+                    return where & q if where and q else (where or q)
+
+                helped = Q(helped_out=True)
+                for name, count in (
+                    ("visits", Count("id", filter=only())),
+                    ("people", Count("person", distinct=True, filter=only())),
+                    ("unnamed", Count("id", filter=only(Q(person__isnull=True)))),
+                    ("helped", Count("person", distinct=True, filter=only(helped))),
+                    ("helped_visits", Count("id", filter=only(helped))),
+                ):
+                    counts[f"{name}_{n}"] = count
+                    names[f"{name}_{n}"] = (key, name)
+                returning[f"returning_{n}"] = Count(
+                    "person", distinct=True, filter=where
+                )
+                names[f"returning_{n}"] = (key, "returning")
+            found = self.visits.aggregate(**counts)
+            found |= self.visits.filter(person__in=self.came_before()).aggregate(
+                **returning
+            )
+            by_site: dict = {key: {} for key in wheres}
+            for alias, value in found.items():
+                key, name = names[alias]
+                by_site[key][name] = value
+            held: dict[int | None, int] = {}
+            for row in self.sessions():
+                for key in (None, row["session__site"]):
+                    held[key] = held.get(key, 0) + 1
+            for key, figures in by_site.items():
+                figures["new"] = figures["people"] - figures["returning"]
+                figures["sessions"] = held.get(key, 0)
+            if not self.multi:
+                by_site.update(dict.fromkeys(self.site_ids, by_site[None]))
+            self._by_site = by_site
+        return self._by_site
 
     def overall(self) -> dict:
-        if self._overall is None:
-            self._overall = self.visits.aggregate(**self._counts())
-        return self._overall
+        return self._figures()[None]
 
     def sessions(self) -> list[dict]:
         if self._sessions is None:
@@ -209,14 +246,8 @@ class Builder:
         )
 
     def headlines(self, section: Section) -> None:
-        by_site = {
-            row["session__site"]: row
-            for row in self.visits.values("session__site")
-            .annotate(**self._counts())
-            .order_by()
-        }
-        empty = dict.fromkeys(self._counts(), 0)
-        columns = [by_site.get(pk, empty) for pk in self.site_ids]
+        by_site = self._figures()
+        columns = [by_site[pk] for pk in self.site_ids]
         names = [s.name for s in self.o.sites]
         if self.multi:
             columns.append(self.overall())
