@@ -549,9 +549,19 @@ class Builder:
             pk__in=self.visits.filter(person__isnull=False).values("person")
         )
         people = self.overall()["people"]
-        bands = dict(
-            supported.values_list("age_band").annotate(n=Count("id")).order_by()
-        )
+        # Age band and postcode in one query (one pass over the period's
+        # visits, not two): a row for each pair that occurs, so hardly more
+        # rows than there are postcodes.
+        bands: dict[str, int] = {}
+        districts: dict[str, int] = {}
+        for band, postcode, n in (
+            supported.values_list("age_band", "postcode")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            bands[band] = bands.get(band, 0) + n
+            key = district(postcode)
+            districts[key] = districts.get(key, 0) + n
         ages = Table("age", "Age", ["Age", "People"], total_row=True)
         for key, label in AGE_BANDS:
             ages.add(label, Cell(bands.get(key, 0)))
@@ -559,12 +569,6 @@ class Builder:
         ages.add("All people supported", Cell(people))
         section.tables.append(ages)
 
-        districts: dict[str, int] = {}
-        for postcode, n in (
-            supported.values_list("postcode").annotate(n=Count("id")).order_by()
-        ):
-            key = district(postcode)
-            districts[key] = districts.get(key, 0) + n
         places = Table(
             "postcode_districts",
             "Where people live (postcode district)",
