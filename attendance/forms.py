@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from peerspace.accounts.models import Site
 from peerspace.fields import DateInput, TokenField
-from peerspace.text import clean_phone, clean_postcode
+from peerspace.text import clean_phone, clean_postcode, fold, looks_like_a_date
 
 from .models import (
     AGREEMENT_DETAILS,
@@ -19,12 +19,88 @@ from .models import (
 NOTE_MAX = 5000
 
 
+# The door's forms speak about her; the kiosk's speak to her. Each form takes
+# every word it says from one of these, so a form never changes voice.
+_EITHER = {
+    "word_short": "Please make it at least 4 letters or numbers.",
+    "word_date": "Please choose something that isn't a date: others may know it.",
+}
+ABOUT_HER = {
+    **_EITHER,
+    "known_as": "What would she like us to call her?",
+    "known_as_missing": "Please tell us what she'd like to be called.",
+    "full_name_help": "Only if she'd like to give it.",
+    "leave_blank": "Leave anything blank that she'd rather not share.",
+    "contacts": "Who should we call in an emergency?",
+    "contact_how": "How is it OK to contact her?",
+    "who_to_her": "Who are they to her?",
+    "more": "A bit more about her",
+    "heard_about_us": "How did she hear about us?",
+    "anything_to_know": "Anything she feels we need to know",
+    "data_use": "How we use her information",
+    "agrees": "She's happy with how we use her information (read above)",
+    "kiosk_word_legend": "Signing herself in at the kiosk",
+    "kiosk_word": "Her kiosk word (optional)",
+    "kiosk_word_help": (
+        "Let her type it herself: a word or number she'll remember that others "
+        "don't know, not her birthday. With it she can sign herself in at the "
+        "kiosk. It's kept scrambled, so no one can read it back."
+    ),
+    "kiosk_word_set": "She has a kiosk word: type a new one to change it.",
+    "forget_kiosk_word": "Forget her kiosk word",
+    "word_name": "Please choose something other than her name.",
+}
+# Anything the kiosk doesn't ask is blank rather than in the door's voice.
+TO_HER = {
+    **dict.fromkeys(ABOUT_HER, ""),
+    **_EITHER,
+    "known_as": "What would you like us to call you?",
+    "known_as_missing": "Please tell us what you'd like to be called.",
+    "full_name_help": "Only if you'd like to.",
+    "leave_blank": "Leave anything blank you'd rather not share.",
+    "contacts": "Who should we call if you're unwell or hurt?",
+    "contact_how": "How is it OK to contact you?",
+    "who_to_her": "Who are they to you?",
+    "more": "A bit more about you",
+    "data_use": "How we use your information",
+    "agrees": "Yes, I'm happy with how my information is used",
+    "kiosk_word_legend": "Signing in next time",
+    "kiosk_word": "A word or number for signing in next time (optional)",
+    "kiosk_word_help": (
+        "Something you'll remember that others don't know: not your birthday. "
+        "Next time, type it under your name and you're signed in straight away. "
+        "We keep it scrambled, so no one can read it."
+    ),
+    "word_name": "Please choose something other than your name.",
+}
+
+
+def clean_kiosk_word(word: str, names: list[str], words: dict) -> str:
+    """A kiosk word she chose, or a ValidationError in the form's voice."""
+    word = word.strip()
+    if not word:
+        return ""
+    if len(fold(word).replace(" ", "")) < 4:
+        raise forms.ValidationError(words["word_short"])
+    if looks_like_a_date(word):
+        raise forms.ValidationError(words["word_date"])
+    name_words = {w for name in names for w in fold(name).split()}
+    if fold(word) in name_words | {fold(n) for n in names}:
+        raise forms.ValidationError(words["word_name"])
+    return word
+
+
 class PersonForm(forms.ModelForm):
-    agrees = forms.BooleanField(
-        required=False,
-        label="She's happy with how we use her information (read above)",
-    )
+    WORDS = ABOUT_HER
+    agrees = forms.BooleanField(required=False)
     registration_token = TokenField()
+    kiosk_word = forms.CharField(
+        required=False,
+        max_length=100,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    forget_kiosk_word = forms.BooleanField(required=False)
 
     class Meta:
         model = Person
@@ -37,7 +113,6 @@ class PersonForm(forms.ModelForm):
         }
         help_texts = {
             "known_as": "The only thing we need. A first name or nickname is fine.",
-            "full_name": "Only if she'd like to give it.",
             "anything_to_know": (
                 "Anything she'd like us to know to look after her well: things "
                 "she finds hard, access needs, allergies. Kept locked (encrypted) "
@@ -47,12 +122,14 @@ class PersonForm(forms.ModelForm):
 
     # Her emergency contacts are asked on the same page, and are details too.
     with_contacts = True
+    contact_formset = None  # ContactFormSet, defined below
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation or self.instance.organisation
+        self.words = self.WORDS
         self.contacts = (
-            ContactFormSet(
+            (self.contact_formset or ContactFormSet)(
                 self.data if self.is_bound else None,
                 instance=self.instance,
                 prefix="contacts",
@@ -60,6 +137,7 @@ class PersonForm(forms.ModelForm):
             if self.with_contacts
             else None
         )
+        self._speak()
         if "anything_to_know" in self.fields:
             self.fields["anything_to_know"].widget.attrs["maxlength"] = NOTE_MAX
         for name in ("age_band", "heard_about_us"):
@@ -69,11 +147,34 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk and self.instance.data_use_agreed_at:
             self.fields["agrees"].initial = True
 
+    def _speak(self) -> None:
+        """Every label, help text and message in this form's one voice."""
+        words = self.words
+        for name in ("known_as", "heard_about_us", "anything_to_know", "agrees"):
+            if name in self.fields:
+                self.fields[name].label = words[name]
+        self.fields["known_as"].error_messages["required"] = words["known_as_missing"]
+        if "full_name" in self.fields:
+            self.fields["full_name"].help_text = words["full_name_help"]
+        word = self.fields["kiosk_word"]
+        word.label, word.help_text = words["kiosk_word"], words["kiosk_word_help"]
+        if self.instance.kiosk_word:
+            word.help_text += " " + words["kiosk_word_set"]
+            self.fields["forget_kiosk_word"].label = words["forget_kiosk_word"]
+        else:
+            del self.fields["forget_kiosk_word"]
+
     def clean_known_as(self):
         value = " ".join(self.cleaned_data["known_as"].split())
         if not value:
-            raise forms.ValidationError("Please tell us what she'd like to be called.")
+            raise forms.ValidationError(self.words["known_as_missing"])
         return value
+
+    def clean_kiosk_word(self):
+        names = [
+            self.data.get(self.add_prefix(f), "") for f in ("known_as", "full_name")
+        ]
+        return clean_kiosk_word(self.cleaned_data["kiosk_word"], names, self.words)
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
@@ -136,6 +237,10 @@ class PersonForm(forms.ModelForm):
         person = super().save(commit=False)
         person.organisation = self.organisation
         person.form_complete = True
+        if self.cleaned_data.get("forget_kiosk_word"):
+            person.kiosk_word = ""
+        if self.cleaned_data.get("kiosk_word"):
+            person.set_kiosk_word(self.cleaned_data["kiosk_word"])
         if self.cleaned_data.get("agrees") and not person.data_use_agreed_at:
             person.record_agreement()
         if self.cleaned_data.get("registration_token") and not person.pk:
@@ -156,7 +261,11 @@ class EmergencyContactForm(forms.ModelForm):
         model = EmergencyContact
         fields = CONTACT_DETAILS
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
-        labels = {"name": "Their name", "phone": "Their phone number"}
+        labels = {
+            "name": "Their name",
+            "relationship": ABOUT_HER["who_to_her"],
+            "phone": "Their phone number",
+        }
         help_texts = {"relationship": "For example sister, friend, neighbour."}
 
     def __init__(self, *args, **kwargs):
@@ -194,16 +303,29 @@ class BaseContactFormSet(forms.BaseInlineFormSet):
         return [c for c in saved if c is not None]
 
 
-ContactFormSet = inlineformset_factory(
-    Person,
-    EmergencyContact,
-    form=EmergencyContactForm,
-    formset=BaseContactFormSet,
-    extra=1,
-    max_num=5,
-    validate_max=True,
-    can_delete=True,
-)
+class KioskContactForm(EmergencyContactForm):
+    class Meta(EmergencyContactForm.Meta):
+        labels = {
+            **EmergencyContactForm.Meta.labels,
+            "relationship": TO_HER["who_to_her"],
+        }
+
+
+def _contact_formset(form):
+    return inlineformset_factory(
+        Person,
+        EmergencyContact,
+        form=form,
+        formset=BaseContactFormSet,
+        extra=1,
+        max_num=5,
+        validate_max=True,
+        can_delete=True,
+    )
+
+
+ContactFormSet = _contact_formset(EmergencyContactForm)
+KioskContactFormSet = _contact_formset(KioskContactForm)
 
 
 class QuickAddForm(forms.Form):
@@ -310,17 +432,58 @@ class PaperSheetForm(forms.Form):
 
 
 class KioskNameForm(forms.Form):
+    """A woman who has been before: her name, and her kiosk word if she chose one."""
+
     name = forms.CharField(
         label="What's your name?",
         max_length=100,
+        error_messages={"required": "Please type your name."},
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "words"}
+            attrs={"autocomplete": "off", "autocapitalize": "words", "autofocus": True}
         ),
     )
+    word = forms.CharField(
+        label="Your kiosk word, if you chose one",
+        help_text=(
+            "If you haven't got one, leave this blank: the team will see you're here."
+        ),
+        required=False,
+        max_length=100,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class KioskLogOutForm(forms.Form):
+    """Staff log the kiosk out with the password it logs in with."""
+
+    password = forms.CharField(
+        label="The password this kiosk logs in with",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That isn't this kiosk's password. Ask whoever set up the kiosk."
+            )
+        return password
 
 
 class KioskPersonForm(PersonForm):
     """The short form a woman fills in herself at the kiosk."""
+
+    WORDS = TO_HER
+    contact_formset = KioskContactFormSet
 
     class Meta(PersonForm.Meta):
         fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
@@ -332,6 +495,4 @@ class KioskPersonForm(PersonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agrees"].label = "I'm happy with how you use my information"
         self.fields["known_as"].help_text = "A first name or nickname is fine."
-        self.fields["full_name"].help_text = ""

@@ -1,9 +1,11 @@
 import datetime as dt
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -78,6 +80,24 @@ def _search_q(q: str) -> Q:
     return condition
 
 
+# How many people of one name a kiosk word is checked against. Always this
+# many checks (decoys make up the number), so the time taken says nothing.
+KIOSK_WORD_CHECKS = 3
+_decoys: dict[str, str] = {}
+
+
+def _decoy_hash() -> str:
+    """A hash of a word no one knows, made by the hasher real words use."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _decoys:
+        _decoys[algorithm] = make_password(secrets.token_urlsafe(16))
+    return _decoys[algorithm]
+
+
+def _is_here(site: Site) -> Exists:
+    return Exists(Visit.objects.on_site_now(site).filter(person=OuterRef("pk")))
+
+
 class PersonQuerySet(models.QuerySet):
     def for_user(self, user):
         from peerspace.permissions import org_ids
@@ -143,6 +163,55 @@ class PersonQuerySet(models.QuerySet):
                 raise
             return earlier, False
 
+    def called(self, name: str, limit: int = 10) -> list["Person"]:
+        """People whose name or full name is exactly what was typed (folded)."""
+        key = fold(name)
+        return [p for p in self.search(name)[:limit] if p.is_called(key)]
+
+    def with_last_visit(self):
+        """Annotated with what tells people of one name apart: `last_seen`, the
+        date of her latest visit, and `last_site`, where it was."""
+        latest = Visit.objects.filter(person=OuterRef("pk")).order_by(
+            "-session__date", "-arrived_at", "-id"
+        )
+        return self.annotate(
+            last_seen=Subquery(latest.values("session__date")[:1]),
+            last_site=Subquery(latest.values("session__site__name")[:1]),
+        )
+
+    def here_at(self, site: Site):
+        """Annotated with `is_here`: signed in at this site now."""
+        return self.annotate(is_here=_is_here(site))
+
+    def recorded_on(self, site: Site, date: dt.date):
+        """Annotated with `recorded`: she has a visit at this site that day."""
+        visits = Visit.objects.filter(
+            person=OuterRef("pk"), session__site=site, session__date=date
+        )
+        return self.annotate(recorded=Exists(visits))
+
+    def not_here_at(self, site: Site):
+        return self.exclude(_is_here(site))
+
+    def find_at_kiosk(self, name: str, word: str) -> "Person | None":
+        """The one person called `name` whose kiosk word is `word`, or None.
+
+        The work is the same whoever is typed, so a stopwatch can't tell a
+        name that is here from one that isn't: one query, and when a word is
+        given exactly KIOSK_WORD_CHECKS hash checks, against the words of the
+        people of that name and then against a decoy.
+        """
+        people = [p for p in self.called(name) if p.kiosk_word]
+        if not word:
+            return None
+        checked = people[:KIOSK_WORD_CHECKS]
+        hashes = [p.kiosk_word for p in checked]
+        hashes += [_decoy_hash()] * (KIOSK_WORD_CHECKS - len(hashes))
+        # Every check runs: no early return on the first that fits.
+        results = [check_password(fold(word), h) for h in hashes]
+        fits = [p for p, ok in zip(checked, results, strict=False) if ok]
+        return fits[0] if len(fits) == 1 else None
+
     def forms_to_finish(self):
         return self.filter(form_complete=False, erased_at__isnull=True)
 
@@ -199,8 +268,13 @@ class Person(models.Model):
     )
     # Set when her details were erased; the row stays so past counts don't change.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # A word or number she chose, so she can sign herself in at the kiosk
+    # (see find_at_kiosk). Hashed like a password; never shown or exported.
+    kiosk_word = models.CharField(max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["registration_token", "search_key"])
+    history = HistoricalRecords(
+        excluded_fields=["registration_token", "search_key", "kiosk_word"]
+    )
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -225,6 +299,29 @@ class Person(models.Model):
         if self.full_name and self.full_name != self.known_as:
             return f"{self.known_as} ({self.full_name})"
         return self.known_as
+
+    def is_called(self, key: str) -> bool:
+        """Is `key` (folded) exactly her name or her full name?"""
+        return key in (fold(self.known_as), fold(self.full_name))
+
+    def set_kiosk_word(self, word: str) -> None:
+        self.kiosk_word = make_password(fold(word)) if word else ""
+
+    def tells_apart(self) -> list[str]:
+        """What tells her from others of the same name, beside her name:
+        her full name, and when and where she was last here. Uses the
+        annotations of with_last_visit()."""
+        parts = []
+        if self.full_name and self.full_name != self.known_as:
+            parts.append(self.full_name)
+        last_seen = getattr(self, "last_seen", None)
+        if last_seen:
+            where = f" at {self.last_site}" if getattr(self, "last_site", "") else ""
+            parts.append(f"last here {last_seen:%-d %b %Y}{where}")
+        elif hasattr(self, "last_seen"):
+            added = timezone.localtime(self.created)
+            parts.append(f"not been yet (added {added:%-d %b %Y})")
+        return parts
 
     def visit_summary(self) -> dict:
         return self.visits.aggregate(
@@ -294,6 +391,8 @@ class SessionQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             count = Visit.objects.sign_out_all(site)
+            # No one is still waiting at the kiosk once the doors close.
+            PendingArrival.objects.waiting(site).delete()
             now = timezone.localtime().time().replace(microsecond=0)
             self.filter(site=site, date=timezone.localdate(), closes=None).update(
                 closes=now
@@ -446,15 +545,111 @@ class Visit(models.Model):
             self.save(update_fields=["left_at"])
 
 
+def _start_of_today() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+
+
+class PendingArrivalQuerySet(models.QuerySet):
+    def waiting(self, site: Site):
+        """Today's arrivals at a site that the team hasn't confirmed yet."""
+        return self.filter(site=site, created__gte=_start_of_today())
+
+    def arrive(
+        self, site: Site, name: str, *, kiosk=None, person: Person | None = None
+    ) -> "PendingArrival":
+        """She said she's here at the kiosk: the team will confirm it."""
+        return self.create(site=site, name_typed=name, kiosk=kiosk, person=person)
+
+    def forget_earlier_days(self, site: Site) -> None:
+        """No one is still waiting from yesterday: don't keep what they typed."""
+        self.filter(site=site, created__lt=_start_of_today()).delete()
+
+    def for_door(self, site: Site) -> list["PendingArrival"]:
+        """Today's waiting arrivals, each with `matches`: who she might be.
+
+        Someone already signed in here is never offered, and each match
+        carries what tells her apart from others of that name. One query
+        for all the names (search_each), however many are waiting.
+        """
+        arrivals = list(
+            self.waiting(site)
+            .select_related("person")
+            .prefetch_related("person__emergency_contacts")
+        )
+        typed = [a.name_typed for a in arrivals if a.person_id is None]
+        found = (
+            Person.objects.filter(organisation_id=site.organisation_id)
+            .not_erased()
+            .not_here_at(site)
+            .with_last_visit()
+            .search_each(typed)
+        )
+        for arrival in arrivals:
+            arrival.matches = [] if arrival.person_id else found[arrival.name_typed]
+        return arrivals
+
+    def kiosk_answered_since(self, kiosk, since: dt.datetime) -> int:
+        """How many people this kiosk has answered since then.
+
+        Each answer leaves one row: an arrival for the team to confirm, or a
+        visit when her kiosk word fitted; so the rows are the count.
+        """
+        return (
+            self.filter(kiosk=kiosk, created__gte=since).count()
+            + Visit.objects.filter(
+                signed_in_by=kiosk, method=Visit.KIOSK, arrived_at__gte=since
+            ).count()
+        )
+
+
 class PendingArrival(models.Model):
-    """Someone at the kiosk whose name didn't match one person: see the facilitator."""
+    """Someone who said at the kiosk that she's here, not yet a visit.
+
+    Anyone can type any name at the kiosk, so a name alone never makes a
+    visit: the team confirms she's here (on the door screen), or she gives
+    her kiosk word. Until then she is listed as waiting, on the door screen
+    and on the fire register, because in a fire everyone in the building
+    counts.
+    """
 
     site = models.ForeignKey(Site, models.CASCADE, related_name="pending_arrivals")
     name_typed = models.CharField(max_length=100)
     created = models.DateTimeField(default=timezone.now)
+    # The kiosk that took it, for its limit of answers a minute.
+    kiosk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set when she was new and filled in the kiosk's form: the person it made.
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_arrivals",
+    )
+
+    objects = PendingArrivalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["created"]
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["site", "created"])]
 
     def __str__(self) -> str:
         return self.name_typed
+
+    def confirm(self, person: Person, *, by) -> tuple["Visit", bool]:
+        """The team saw her: she is signed in from when she said she was here."""
+        with transaction.atomic():
+            result = Visit.objects.sign_in(
+                person,
+                Session.objects.today(self.site),
+                by=by,
+                method=Visit.KIOSK,
+                at=self.created,
+            )
+            self.delete()
+        return result

@@ -1,6 +1,7 @@
 """Actions on a person that write several models at once."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -34,7 +35,8 @@ def erase_person(person: Person) -> None:
     EmergencyContact.history.filter(person_id=person.pk).delete()
     Person.history.filter(id=person.pk).delete()
     PendingArrival.objects.filter(
-        site__organisation=person.organisation, name_typed__iexact=person.known_as
+        Q(person=person)
+        | Q(site__organisation=person.organisation, name_typed__iexact=person.known_as)
     ).delete()
     # Every detail back to its empty value, but what a funder report counts.
     erased = {d: Person._meta.get_field(d).get_default() for d in PERSON_DETAILS}
@@ -47,6 +49,7 @@ def erase_person(person: Person) -> None:
         **erased,
         registration_token=None,
         search_key="",
+        kiosk_word="",
         form_complete=True,
         erased_at=timezone.now(),
     )

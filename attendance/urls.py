@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import door, kiosk, people, rights, transfer
+from .views import arrivals, door, kiosk, people, rights, transfer
 
 app_name = "attendance"
 
@@ -27,7 +27,8 @@ urlpatterns = [
     ),
     path("visits/<int:visit_pk>/sign-out/", door.sign_out, name="sign_out"),
     path("visits/<int:visit_pk>/", door.visit_update, name="visit_update"),
-    path("arrivals/<int:pk>/done/", door.pending_dismiss, name="pending_dismiss"),
+    path("arrivals/<int:pk>/done/", arrivals.dismiss, name="pending_dismiss"),
+    path("arrivals/<int:pk>/confirm/", arrivals.confirm, name="pending_confirm"),
     path("paper/", people.paper, name="paper"),
     path("people/", people.person_list, name="people"),
     path("people/<int:pk>/", people.person_detail, name="person"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("kiosk/new/", kiosk.kiosk_new, name="kiosk_new"),
     path("kiosk/welcome/", kiosk.kiosk_done, name="kiosk_done"),
     path("kiosk/see-us/", kiosk.kiosk_see_us, name="kiosk_see_us"),
+    path("kiosk/staff/", kiosk.kiosk_log_out, name="kiosk_log_out"),
     path("import-export/", transfer.import_export, name="import_export"),
     path(
         "import-export/people.<str:fmt>", transfer.export_people, name="export_people"

@@ -274,6 +274,13 @@ SESSION_COOKIE_HTTPONLY = True
 DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 64 * 1024)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The kiosk answers this many people a minute; past that it asks her to see
+# the team, and checks and records nothing (see attendance/views/kiosk.py).
+KIOSK_ANSWERS_PER_MINUTE = env_int("KIOSK_ANSWERS_PER_MINUTE", 10)
+# A kiosk page with something typed on it clears after this long untouched,
+# with a warning first; a "thank you" page clears sooner.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120)
+KIOSK_THANKS_SECONDS = env_int("KIOSK_THANKS_SECONDS", 8)
 # The site a tablet works at is remembered in its own long-lived cookie.
 SITE_COOKIE_NAME = "peerspace_site"
 SITE_COOKIE_AGE = 365 * 24 * 60 * 60

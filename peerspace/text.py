@@ -44,3 +44,40 @@ def clean_postcode(value: str) -> str:
             "Leave it blank if you're not sure."
         )
     return f"{match[1]} {match[2]}"
+
+
+def looks_like_a_date(text: str) -> bool:
+    """Could this be a date or a year, such as a birthday others may know?
+
+    "12/03/1985", "12-3-85", "120385", "12031985", "1985-03-12", "1985".
+    """
+    digits = re.sub(r"[\s/\-.]", "", text)
+    if not digits.isdigit():
+        return False
+    parts = [int(p) for p in re.split(r"[\s/\-.]+", text.strip()) if p]
+    if len(parts) == 1:
+        parts = _date_parts(digits)
+    for day, month, year in _orders(parts):
+        if 1 <= day <= 31 and 1 <= month <= 12 and (year < 100 or 1900 <= year <= 2100):
+            return True
+    return len(digits) == 4 and 1900 <= int(digits) <= 2100
+
+
+def _date_parts(digits: str) -> list[int]:
+    if len(digits) == 6:  # ddmmyy
+        return [int(digits[:2]), int(digits[2:4]), int(digits[4:])]
+    if len(digits) == 8:  # ddmmyyyy or yyyymmdd
+        if 1900 <= int(digits[:4]) <= 2100:
+            return [int(digits[:4]), int(digits[4:6]), int(digits[6:])]
+        return [int(digits[:2]), int(digits[2:4]), int(digits[4:])]
+    return []
+
+
+def _orders(parts: list[int]) -> list[tuple[int, int, int]]:
+    """(day, month, year) readings of three numbers, British or ISO order."""
+    if len(parts) != 3:
+        return []
+    a, b, c = parts
+    if a > 31:  # year first
+        return [(c, b, a), (b, c, a)]
+    return [(a, b, c), (b, a, c)]

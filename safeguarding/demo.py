@@ -14,12 +14,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from attendance.models import Person
-from peerspace.accounts.models import Membership, Organisation
+from peerspace.accounts.models import Membership, Organisation, Partnership
 
 from .models import (
     Action,
     ReflectionSession,
     SafeguardingSettings,
+    SessionAnswer,
     SessionWorry,
     Worry,
     WorryReview,
@@ -158,6 +159,7 @@ def make_demo(
     given. Does nothing if org already has worries, so it can run again.
     """
     partner_org = partner_org or _partner(password)
+    _partnership(org, partner_org)
     if Worry.objects.filter(organisation=org).exists():
         return partner_org
     users = list(users)
@@ -206,6 +208,7 @@ def make_demo(
         session.attendees.add(*safeguarding, *rng.sample(users, min(2, len(users))))
         if joint:
             session.partners.add(partner_org)
+            SessionAnswer.give(session, partner_org, joining=True, by=partner_lead)
             if partner_lead:
                 session.attendees.add(partner_lead)
             session.guests = "Jo from the Wigan domestic abuse service"
@@ -331,6 +334,21 @@ def _review_at_sessions(worry, sessions, today, lead, rng, i):
     if i == 6:
         worry.flagged_for_review = True
         worry.save(update_fields=["flagged_for_review"])
+
+
+def _partnership(org: Organisation, partner_org: Organisation) -> None:
+    """The two groups are partners: the workshop asked, the Corner said yes."""
+    if Partnership.objects.accepted().between(org.pk, partner_org.pk).exists():
+        return
+    partnership, _ = Partnership.objects.propose(
+        org, None, code=partner_org.get_partnership_code()
+    )
+    partnership.accept(by=None)
+    # Partners since before the first demo session.
+    Partnership.objects.filter(pk=partnership.pk).update(
+        proposed_at=timezone.now() - dt.timedelta(days=400),
+        answered_at=timezone.now() - dt.timedelta(days=400),
+    )
 
 
 def _partner(password: str) -> Organisation:

@@ -7,7 +7,7 @@ from django.forms import modelformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Organisation
-from peerspace.fields import DateInput, ModelMultipleIdField
+from peerspace.fields import DateInput, ModelMultipleIdField, parse_id
 from peerspace.permissions import TEAM
 
 from .models import (
@@ -180,12 +180,16 @@ class WorryStatusForm(FreeTextMixin, forms.ModelForm):
 
 
 class SessionForm(FreeTextMixin, forms.ModelForm):
+    """Plan or change a session. Partner groups are invited from the host's
+    accepted partners only; a partner's members can be ticked as coming only
+    once that group has said yes to this session."""
+
     text_fields = ("guests", "checkin", "notes")
     attendees = UserMultipleChoiceField(
+        label="Who's coming",
         queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Save after choosing partner groups to see their members here.",
     )
 
     class Meta:
@@ -196,10 +200,12 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
             "date": DateInput(),
             "partners": forms.CheckboxSelectMultiple,
         }
+        labels = {"partners": "Invite our partner groups"}
         help_texts = {
             "partners": (
-                "Their safeguarding members will see this session, and only the "
-                "worries each group chooses to bring, by initials."
+                "A group sees this session once one of its safeguarding members "
+                "says yes. Then it sees only the worries each group chooses to "
+                "bring, by initials."
             )
         }
 
@@ -207,15 +213,37 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.host = host
         self.setup_text()
-        self.fields["partners"].queryset = Organisation.objects.exclude(pk=host.pk)
-        partner_ids = (
-            [o.pk for o in self.instance.partners.all()] if self.instance.pk else []
+        self.fields["partners"].queryset = host.partners()
+        self.offered = list(self.fields["partners"].queryset)
+        joined = (
+            {o.pk for o in self.instance.taking_part()} if self.instance.pk else set()
         )
-        self.fields["attendees"].queryset = team_of([host.pk, *partner_ids])
+        self.joined = [o for o in self.chosen_partners() if o.pk in joined]
+        self.fields["attendees"].queryset = team_of(
+            [host.pk, *(o.pk for o in self.joined)]
+        )
+
+    def chosen_partners(self) -> list:
+        """The partner groups ticked: as posted (before saving, so their
+        members can be shown while she plans), or as saved."""
+        if self.is_bound:
+            wanted = {
+                parse_id(v) for v in self.data.getlist(self.add_prefix("partners"))
+            }
+        elif self.instance.pk:
+            wanted = {o.pk for o in self.instance.partners.all()}
+        else:
+            wanted = set()
+        return [o for o in self.offered if o.pk in wanted]
+
+    def partners_waiting(self) -> list:
+        """Groups ticked whose members can't be listed: they haven't said yes
+        to this session (or it isn't saved yet, so they haven't been asked)."""
+        return [o for o in self.chosen_partners() if o not in self.joined]
 
     def clean(self):
         cleaned = super().clean()
-        allowed = {self.host.pk, *(o.pk for o in cleaned.get("partners") or [])}
+        allowed = {self.host.pk, *(o.pk for o in self.joined)}
         for user in cleaned.get("attendees") or []:
             if not user.memberships.filter(organisation_id__in=allowed).exists():
                 self.add_error(
@@ -223,6 +251,58 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
                     f"{user.get_full_name() or user.username} isn't in this "
                     "session's groups.",
                 )
+        if self.instance.pk and "partners" in cleaned:
+            # A group no longer a partner isn't offered, but stays on the
+            # record of who was invited: the host keeps its records.
+            offered = {o.pk for o in self.offered}
+            cleaned["partners"] = [
+                *cleaned["partners"],
+                *(o for o in self.instance.partners.all() if o.pk not in offered),
+            ]
+        return cleaned
+
+
+class JoinForm(forms.Form):
+    """A partner group says yes to one session, and who of its own is coming."""
+
+    attendees = UserMultipleChoiceField(
+        label="Who from our group is coming",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = team_of([organisation.pk])
+
+
+class ProposeForm(forms.Form):
+    code = forms.CharField(
+        label="Their partnership code",
+        required=False,
+        max_length=40,
+        help_text="Their safeguarding members find it on their Partner groups page.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+    name = forms.CharField(
+        label="Or their group's name, exactly as they write it",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not (cleaned.get("code") or "").strip()
+            and not (cleaned.get("name") or "").strip()
+        ):
+            raise forms.ValidationError(
+                "Please type their partnership code, or their group's name."
+            )
         return cleaned
 
 
@@ -233,7 +313,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         label="Bring it back at the next session", required=False
     )
     referred_by = UserChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Referred by"
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Referred by",
+        empty_label="Choose someone",
     )
 
     class Meta:
@@ -264,6 +347,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         self.fields["decision"].choices = WorryReview.DECISIONS
         self.fields["status_after"].required = True
         self.fields["status_after"].choices = Worry.STATUSES
+        self.fields["referral_to"].choices = [
+            ("", "Choose where"),
+            *WorryReview.REFERRAL_TO,
+        ]
         self.fields["referred_by"].queryset = team_of([worry.organisation_id])
         if not self.instance.pk:
             self.initial.setdefault("status_after", worry.status)
@@ -304,7 +391,10 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
 class ActionForm(FreeTextMixin, forms.ModelForm):
     text_fields = ("what",)
     assigned_to = UserChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Who"
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Who",
+        empty_label="Choose someone",
     )
 
     class Meta:

@@ -13,7 +13,7 @@ import re
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -25,6 +25,7 @@ from peerspace.accounts.models import (
     AppendOnlyQuerySet,
     Membership,
     Organisation,
+    Partnership,
     Unchangeable,
 )
 from peerspace.fields import EncryptedTextField
@@ -273,19 +274,92 @@ def next_monthly(date: dt.date) -> dt.date:
     return dt.date(year, month, matching[min(week, len(matching) - 1)])
 
 
+def _partners_since(host, organisation, answered_at=None):
+    """As a subquery: a session's host and a partner group are partners now
+    (and already were at `answered_at`, when the group said yes to it: a yes
+    given under a partnership since ended doesn't carry over to a new one)."""
+    pair = Partnership.objects.accepted().filter(
+        Q(organisation_id=host, partner_id=organisation)
+        | Q(organisation_id=organisation, partner_id=host)
+    )
+    if answered_at is not None:
+        pair = pair.filter(answered_at__lte=answered_at)
+    return Exists(pair)
+
+
+def _said_yes(session, host, **organisation):
+    """SessionAnswers that let a group into a session: a yes, to a session it
+    is invited to, given while partners with the host."""
+    return SessionAnswer.objects.filter(
+        session=session,
+        joining=True,
+        **organisation,
+        session__partners=models.F("organisation"),
+    ).filter(_partners_since(host, OuterRef("organisation"), OuterRef("answered_at")))
+
+
 class ReflectionSessionQuerySet(models.QuerySet):
     def for_organisations(self, ids):
-        return self.filter(Q(host_id__in=ids) | Q(partners__in=ids)).distinct()
+        """Sessions these groups hosted, or take part in as a partner.
+
+        A partner group takes part only in a session its host invited it to
+        and it said yes to, while the two groups are partners. Invited but
+        not yet agreed, it sees an invitation and nothing else; once the
+        partnership ends it sees nothing of the host's sessions at all.
+        """
+        ids = list(ids)
+        joined = _said_yes(
+            OuterRef("pk"), OuterRef(OuterRef("host_id")), organisation_id__in=ids
+        )
+        return self.filter(Q(host_id__in=ids) | Exists(joined))
 
     def for_user(self, user):
         """Sessions a safeguarding member's organisation hosted or joined."""
         return self.for_organisations(org_ids(user, SAFEGUARDING))
+
+    def invitations_for(self, ids):
+        """Sessions these groups are invited to by a partner and haven't
+        joined: the date and the host's name only, until one says yes."""
+        ids = list(ids)
+        waiting = (
+            Organisation.objects.filter(
+                pk__in=ids, joined_reflection_sessions=OuterRef("pk")
+            )
+            .filter(_partners_since(OuterRef(OuterRef("host_id")), OuterRef("pk")))
+            .exclude(
+                Exists(
+                    _said_yes(
+                        OuterRef(OuterRef("pk")),
+                        OuterRef(OuterRef(OuterRef("host_id"))),
+                        organisation=OuterRef("pk"),
+                    )
+                )
+            )
+        )
+        return self.exclude(host_id__in=ids).filter(Exists(waiting))
+
+    def invitations_for_user(self, user):
+        return self.invitations_for(org_ids(user, SAFEGUARDING))
 
     def held_between(self, organisation, start: dt.date, end: dt.date):
         """Sessions this organisation hosted or joined in a period (funder reports)."""
         return self.for_organisations([organisation.pk]).filter(
             date__gte=start, date__lte=min(end, timezone.localdate())
         )
+
+    def held(self):
+        """Sessions whose day has come: a planned one hasn't been held yet."""
+        return self.filter(date__lte=timezone.localdate())
+
+    def with_partners(self, limit: int | None = None) -> list["ReflectionSession"]:
+        """The sessions (the first `limit`), each knowing its partner groups
+        taking part, in a fixed number of queries however many there are."""
+        found = self.select_related("host").prefetch_related("partners", "answers")
+        sessions = list(found[:limit] if limit else found)
+        pairs = Partnership.objects.accepted_pairs({s.host_id for s in sessions})
+        for session in sessions:
+            session.set_taking_part(pairs)
+        return sessions
 
     def suggested_date(self, organisation) -> dt.date:
         today = timezone.localdate()
@@ -343,16 +417,82 @@ class ReflectionSession(models.Model):
     def delete(self, *args, **kwargs):
         raise NotDeletable("Reflection sessions are kept.")
 
+    def set_taking_part(self, pairs: dict | None = None) -> None:
+        """Work out which invited partner groups take part: they said yes
+        while partners with the host, and still are. `pairs`, if already read,
+        is Partnership.objects.accepted_pairs() for the host."""
+        if pairs is None:
+            pairs = Partnership.objects.accepted_pairs([self.host_id])
+        self._pairs = pairs
+        self._taking_part = [
+            o for o in self.partners.all() if self._partners_now(o) and self._joined(o)
+        ]
+
+    def _partners_now(self, organisation) -> bool:
+        return frozenset((self.host_id, organisation.pk)) in self._pairs
+
+    def _joined(self, organisation) -> bool:
+        answer = self.answer_for(organisation)
+        return answer is not None and answer.joining and self._answered_since(answer)
+
+    def taking_part(self) -> list[Organisation]:
+        """The partner groups in this session, whose members may see it."""
+        if not hasattr(self, "_taking_part"):
+            self.set_taking_part()
+        return self._taking_part
+
     def organisation_ids(self) -> set[int]:
-        return {self.host_id, *(o.pk for o in self.partners.all())}
+        return {self.host_id, *(o.pk for o in self.taking_part())}
 
     @property
     def is_joint(self) -> bool:
-        return self.partners.exists()
+        return bool(self.taking_part())
+
+    def invited(self) -> list[dict]:
+        """For the host: each partner group invited, and where its answer is."""
+        taking_part = self.taking_part()
+        rows = []
+        for organisation in self.partners.all():
+            answer = self.answer_for(organisation)
+            if organisation in taking_part:
+                state = "joined"
+            elif not self._partners_now(organisation):
+                state = "not-partners"
+            elif (
+                answer is not None
+                and not answer.joining
+                and self._answered_since(answer)
+            ):
+                state = "declined"
+            else:
+                state = "waiting"
+            rows.append({"organisation": organisation, "state": state})
+        return rows
+
+    def _answered_since(self, answer) -> bool:
+        """Answered under the partnership there is now, not an earlier one."""
+        since = self._pairs.get(frozenset((self.host_id, answer.organisation_id)))
+        return since is not None and answer.answered_at >= since
+
+    def answer_for(self, organisation) -> "SessionAnswer | None":
+        return next(
+            (a for a in self.answers.all() if a.organisation_id == organisation.pk),
+            None,
+        )
+
+    def shared_worries(self):
+        """The worries brought to this session by the groups in it now: a group
+        that has left takes its worries out of sight with it."""
+        return self.brought.shared().filter(
+            worry__organisation_id__in=self.organisation_ids()
+        )
 
     def previous_for(self, organisation) -> "ReflectionSession | None":
+        """The last session held before this one: a planned one not yet held
+        is never "the last session"."""
         return (
             ReflectionSession.objects.for_organisations([organisation.pk])
+            .held()
             .filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk))
             .order_by("-date", "-pk")
             .first()
@@ -399,6 +539,53 @@ class ReflectionSession(models.Model):
             "actions": actions,
             "flagged": flagged,
         }
+
+
+class SessionAnswer(models.Model):
+    """A partner group's answer to the host's invitation to one session.
+
+    Its members see the session, and its staff names are shared in it, only
+    once one of its safeguarding members has said yes.
+    """
+
+    session = models.ForeignKey(
+        ReflectionSession, models.CASCADE, related_name="answers"
+    )
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    joining = models.BooleanField()
+    # Empty for sessions held together before answers were recorded.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organisation"], name="one_answer_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {'joins' if self.joining else 'not joining'} {self.session}"
+
+    def delete(self, *args, **kwargs):
+        raise NotDeletable("Change the answer instead.")
+
+    @classmethod
+    def give(cls, session, organisation, *, joining: bool, by) -> "SessionAnswer":
+        answer, _ = cls.objects.update_or_create(
+            session=session,
+            organisation=organisation,
+            defaults={
+                "joining": joining,
+                "answered_by": by,
+                "answered_at": timezone.now(),
+            },
+        )
+        return answer
 
 
 class SessionWorryQuerySet(models.QuerySet):

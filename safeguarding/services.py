@@ -1,16 +1,20 @@
-"""Things that send mail: kept apart from models so a slow mail server is obvious."""
+"""Actions that send mail or change several records at once: kept apart from
+the models so a slow mail server, or a wide change, is obvious."""
 
 import logging
 import smtplib
 import ssl
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.utils import timezone
 
+from peerspace.accounts.models import Organisation, Partnership
 from peerspace.mail import why_email_cannot_leave
 
-from .models import UrgentAlert, Worry, safeguarding_members
+from .models import ReflectionSession, UrgentAlert, Worry, safeguarding_members
 
 logger = logging.getLogger(__name__)
 
@@ -118,3 +122,27 @@ def describe_failure(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"Couldn't reach the mail server ({exc.strerror or type(exc).__name__})."
     return f"Sending failed ({type(exc).__name__})."
+
+
+def end_partnership(partnership: Partnership, by, organisation: Organisation) -> bool:
+    """End a partnership, and take each group's members off the sessions the
+    other has planned: they won't be there, and their names are no longer
+    shared. Sessions already held (today's too) keep who was there: each
+    host's record."""
+    with transaction.atomic():
+        if not partnership.end(by=by, organisation=organisation):
+            return False
+        if partnership.partner_id is None:
+            return True
+        pair = (partnership.organisation_id, partnership.partner_id)
+        users = get_user_model().objects
+        for host, guest in (pair, pair[::-1]):
+            theirs = users.filter(memberships__organisation_id=guest).exclude(
+                memberships__organisation_id=host
+            )
+            planned = ReflectionSession.objects.filter(
+                host_id=host, partners=guest, date__gt=timezone.localdate()
+            )
+            for session in planned:
+                session.attendees.remove(*theirs)
+    return True

@@ -10,10 +10,12 @@ import socket
 import ssl
 import subprocess
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,3 +220,84 @@ def env_for_this_database(keys: str) -> dict:
             f"{db['PORT'] or 5432}/{db['NAME']}"
         )
     return {**env, "FIELD_ENCRYPTION_KEYS": keys, "DEBUG": "0"}
+
+
+class _FormReader(HTMLParser):
+    """Reads one form's fields the way a browser would send them."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self._select: str | None = None
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("action") or "") == self.action:
+            self.inside = True
+        if not self.inside or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((name, a.get("value", "on")))
+            else:
+                self.fields.append((name, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+        elif tag == "select" and name:
+            self._select, self._options = name, []
+        elif tag == "option" and self._select:
+            self._options.append((a.get("value", ""), "selected" in a))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            self.fields.append((self._textarea, text.removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            chosen = [v for v, s in self._options if s] or [
+                v for v, _ in self._options[:1]
+            ]
+            self.fields.extend((self._select, v) for v in chosen)
+            self._select = None
+
+
+def form_data(html: str, action: str) -> dict[str, list[str]]:
+    """What a browser would send from the form posting to `action` ("" for a
+    form with no action, which posts to its own page), before
+    any button is pressed: every field as the page shows it (but the CSRF
+    token, which is new on every page)."""
+    reader = _FormReader(action)
+    reader.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in reader.fields:
+        if name != "csrfmiddlewaretoken":
+            data.setdefault(name, []).append(value)
+    return data
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 (fast, as the suite uses), counting every check it makes. Named in
+    PASSWORD_HASHERS as tests.helpers.CountingHasher."""
+
+    algorithm = "counted_md5"
+    checks = 0
+
+    def verify(self, password, encoded):
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)

@@ -108,6 +108,7 @@ EXPECTATIONS = {
     "attendance:kiosk_new": ("none", "get", KIOSK_OK),
     "attendance:kiosk_done": ("none", "get", KIOSK_OK),
     "attendance:kiosk_see_us": ("none", "get", KIOSK_OK),
+    "attendance:kiosk_log_out": ("none", "get", KIOSK_OK),
     "two_factor": ("none", "get", {**team(302, outsider=302), "kiosk": 403}),
     "two_factor_setup": ("none", "get", {**team(200, outsider=200), "kiosk": 403}),
     # Only for a first password (tests/test_first_password.py): others go home.
@@ -149,6 +150,7 @@ EXPECTATIONS = {
     "attendance:sign_out": ("visit", "post", team(302)),
     "attendance:visit_update": ("visit", "post", team(302)),
     "attendance:pending_dismiss": ("pending", "post", team(302)),
+    "attendance:pending_confirm": ("pending", "post", team(302)),
     "remove_member": (
         "member",
         "post",
@@ -209,7 +211,10 @@ def objects(site, person, activity, org):
     member = make_user("removable", org, "facilitator")
     session = Session.objects.today(site)
     visit, _ = Visit.objects.sign_in(person, session)
-    pending = PendingArrival.objects.create(site=site, name_typed="Someone")
+    # She filled in the kiosk's form, so confirming her needs no choice.
+    pending = PendingArrival.objects.create(
+        site=site, name_typed="Someone", person=person
+    )
     return {
         "none": {},
         "reset": {"uidb64": "MQ", "token": "set-password"},
@@ -242,7 +247,11 @@ def test_access(client, users, objects, name):
         if kind == "pending":  # a successful post removes it: put it back
             PendingArrival.objects.get_or_create(
                 pk=objects["pending"]["pk"],
-                defaults={"site_id": objects["site"]["site_pk"], "name_typed": "X"},
+                defaults={
+                    "site_id": objects["site"]["site_pk"],
+                    "name_typed": "X",
+                    "person_id": objects["person"]["pk"],
+                },
             )
         client.logout()
         if role != "anon":
@@ -264,6 +273,7 @@ def test_access(client, users, objects, name):
         ("attendance:headcount", "site"),
         ("attendance:sign_out", "visit"),
         ("attendance:pending_dismiss", "pending"),
+        ("attendance:pending_confirm", "pending"),
         ("attendance:sign_out_unnamed", "site"),
         ("logout", "none"),
     ],

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance.models import EmergencyContact, PendingArrival, Person, Session, Visit
+from attendance.models import EmergencyContact, Person, Session, Visit
 from tests.test_sessions import age_session
 
 
@@ -296,7 +296,7 @@ def test_details_without_her_agreement_are_not_saved_and_nothing_is_lost(
     [
         ({"phone": "call me maybe"}, "doesn&#x27;t look like a phone number"),
         ({"postcode": "NOWHERE"}, "look like a UK postcode"),
-        ({"known_as": "   "}, "This field is required"),
+        ({"known_as": "   "}, "Please tell us what she&#x27;d like to be called"),
         ({"known_as": "x" * 101}, "at most 100 characters"),
         ({"email": "not-an-email"}, "valid email"),
     ],
@@ -416,18 +416,6 @@ def test_signed_out_form_post_is_kept_for_after_logging_in(client, bob, site):
     assert 'value="Nadia"' in html and 'value="07700 900555"' in html
     # Shown once only.
     assert 'value="Nadia"' not in client.get(url).content.decode()
-
-
-def test_pending_kiosk_arrival_is_shown_and_can_be_confirmed(bob_client, site, person):
-    arrival = PendingArrival.objects.create(site=site, name_typed="Sam")
-    html = bob_client.get(reverse("attendance:today", args=[site.pk])).content.decode()
-    assert "someone typed “Sam”" in html
-    bob_client.post(
-        reverse("attendance:sign_in", args=[site.pk, person.pk]),
-        {"pending": arrival.pk},
-    )
-    assert not PendingArrival.objects.exists()
-    assert [v.person for v in here_now(site)] == [person]
 
 
 def test_activities_are_edited_by_the_coordinator(alice_client, org, activity):

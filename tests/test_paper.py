@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import Person, Visit
+from tests.helpers import form_data
 
 
 def test_paper_sheet_matches_names_then_saves_visits_marked_as_paper(
@@ -65,4 +66,23 @@ def test_paper_sheet_only_offers_own_sites(bob_client, site, other_site):
         },
     )
     assert "Select a valid choice" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_going_back_to_change_the_names_keeps_every_name_typed(bob_client, site):
+    """Checking the names is a round trip: going back must not mean retyping
+    a whole sheet."""
+    url = reverse("attendance:paper")
+    date = timezone.localdate() - dt.timedelta(days=2)
+    typed = {
+        "site": [str(site.pk)],
+        "date": [date.isoformat()],
+        "names": ["Sam\nKim\nNew Person"],
+    }
+    preview = bob_client.post(url, typed).content.decode()
+    sent = {k: v[0] for k, v in form_data(preview, "").items()}
+    back = bob_client.post(url, {**sent, "edit": "1"}).content.decode()
+    assert "Next: check the names" in back
+    again = form_data(back, "")
+    assert {k: again[k] for k in typed} == typed
     assert not Visit.objects.exists()

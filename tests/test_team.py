@@ -58,6 +58,14 @@ def test_removing_someone_deactivates_a_login_with_no_other_organisation(
     assert not bob.is_active and not bob.memberships.exists()
 
 
+def test_someone_with_two_roles_is_removed_in_one_go(alice_client, org, bob):
+    Membership.objects.create(user=bob, organisation=org, role="safeguarding")
+    response = alice_client.post(reverse("remove_member", args=[bob.pk]))
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert not bob.is_active and not bob.memberships.exists()
+
+
 def test_cannot_remove_someone_from_another_organisation(alice_client, charlie):
     assert (
         alice_client.post(reverse("remove_member", args=[charlie.pk])).status_code

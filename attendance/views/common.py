@@ -11,7 +11,6 @@ from peerspace.fields import new_token
 from peerspace.permissions import (
     org_ids,
 )
-from peerspace.text import fold
 
 from ..forms import (
     PersonForm,
@@ -74,7 +73,6 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
         if form.is_valid():
             saved, first_time = save_person(form, request.user)
             return on_saved(saved, duplicate=not first_time)
-        messages.error(request, "Please check the highlighted answers below.")
     return render(
         request,
         template,
@@ -93,7 +91,3 @@ def save_person(form: PersonForm, user) -> tuple[Person, bool]:
     if person.pk is None:
         person.created_by = user
     return Person.objects.save_once(person, then=form.save_contacts)
-
-
-def exact_match(person: Person, key: str) -> bool:
-    return key in (fold(person.known_as), fold(person.full_name))

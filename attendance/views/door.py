@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,12 +126,6 @@ def today(request, site_pk: int):
 def _today_context(request, site: Site) -> dict:
     visits = list(_here_now(site))
     named = [v for v in visits if v.person_id]
-    pending = list(site.pending_arrivals.all())
-    matches = Person.objects.filter(organisation=site.organisation).search_each(
-        [arrival.name_typed for arrival in pending]
-    )
-    for arrival in pending:
-        arrival.matches = matches[arrival.name_typed]
     activities = list(
         Activity.objects.filter(organisation=site.organisation, is_active=True)
     )
@@ -139,7 +133,7 @@ def _today_context(request, site: Site) -> dict:
         "site": site,
         "visits": named,
         "unnamed": len(visits) - len(named),
-        "pending": pending,
+        "pending": PendingArrival.objects.for_door(site),
         "activities": activities,
         "forms_to_finish": Person.objects.filter(organisation=site.organisation)
         .forms_to_finish()
@@ -165,16 +159,11 @@ def search(request, site_pk: int):
     q = request.GET.get("q", "").strip()[:100]
     people = []
     if fold(q):
-        here = Visit.objects.filter(
-            person=OuterRef("pk"),
-            session__site=site,
-            session__date=timezone.localdate(),
-            left_at__isnull=True,
-        )
         people = list(
             Person.objects.filter(organisation=site.organisation)
             .search(q)
-            .annotate(is_here=Exists(here), last_seen=Max("visits__session__date"))
+            .here_at(site)
+            .with_last_visit()
             .order_by("known_as", "id")[:SEARCH_LIMIT]
         )
     return render(
@@ -204,14 +193,13 @@ def sign_in(request, site_pk: int, person_pk: int):
     person = get_object_or_404(Person, pk=person_pk, organisation=site.organisation)
     session = Session.objects.today(site)
     visit, created = Visit.objects.sign_in(person, session, by=request.user)
-    pending_id = parse_id(request.POST.get("pending"))
-    if pending_id:
-        PendingArrival.objects.filter(pk=pending_id, site=site).delete()
-    if created:
-        message = f"{person.known_as} is signed in. Welcome!"
-    else:
-        message = f"{person.known_as} is already here."
-    return _after_change(request, site, message)
+    return _after_change(request, site, signed_in_message(person, created))
+
+
+def signed_in_message(person: Person, signed_in: bool) -> str:
+    if signed_in:
+        return f"{person.known_as} is signed in. Welcome!"
+    return f"{person.known_as} is already here."
 
 
 @require_POST
@@ -374,14 +362,3 @@ def fire_register(request, site_pk: int):
     )
     filename = f"fire-register-{site.pk}-{timezone.localtime():%Y%m%d-%H%M}.pdf"
     return pdf_response(pdf, filename)
-
-
-@require_POST
-@role_required(*TEAM)
-def pending_dismiss(request, pk: int):
-    arrival = get_object_or_404(
-        PendingArrival, pk=pk, site__organisation_id__in=org_ids(request.user)
-    )
-    site = arrival.site
-    arrival.delete()
-    return _after_change(request, site, "Done.")

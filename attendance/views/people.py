@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.accounts.models import Site
 from peerspace.fields import parse_id
+from peerspace.forms import keep_as_typed
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
@@ -33,7 +34,6 @@ from ..models import (
     Visit,
 )
 from .common import (
-    exact_match,
     get_person_for_user,
     person_form_view,
 )
@@ -48,18 +48,36 @@ def paper(request):
         is_active=True, organisation_id__in=org_ids(request.user)
     )
     form = PaperSheetForm(request.POST or None, sites=sites)
+    if "edit" in request.POST:
+        # Back to the names as typed, to put one right: not retyped from scratch.
+        return render(request, "attendance/paper.html", {"form": keep_as_typed(form)})
     if request.method == "POST" and form.is_valid():
         site, date = form.cleaned_data["site"], form.cleaned_data["date"]
         lines = form.cleaned_data["names"]
-        people = Person.objects.filter(organisation=site.organisation)
+        people = (
+            Person.objects.filter(organisation=site.organisation)
+            .with_last_visit()
+            .recorded_on(site, date)
+        )
         rows = []
         for i, name in enumerate(lines):
-            key = fold(name)
-            matches = [
-                p for p in people.search(name)[:8] if exact_match(p, key)
-            ] or list(people.search(name)[:8])
+            found = people.called(name, 8) or list(people.search(name)[:8])
+            # Someone already recorded that day is never offered again: the
+            # line says so, and is skipped unless someone else is chosen.
+            already = [p for p in found if p.recorded]
+            matches = [p for p in found if not p.recorded]
             choice = request.POST.get(f"line-{i}", "")
-            rows.append({"i": i, "name": name, "matches": matches, "choice": choice})
+            if not choice and already:
+                choice = "skip"
+            rows.append(
+                {
+                    "i": i,
+                    "name": name,
+                    "matches": matches,
+                    "already": already,
+                    "choice": choice,
+                }
+            )
         token = form.cleaned_data["request_token"] or uuid.uuid4()
         if "confirm" in request.POST:
             created, already = _save_paper(request, site, date, rows, token)
@@ -87,12 +105,16 @@ def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
             dt.datetime.combine(date, session.opens or dt.time(10, 0))
         )
         left = arrived if date < timezone.localdate() else None
-        by_id = {str(p.pk): p for row in rows for p in row["matches"]}
+        # Someone already recorded that day may still be chosen (the sheet sent
+        # again): her visit is found, not made twice.
+        by_id = {
+            str(p.pk): p for row in rows for p in (*row["matches"], *row["already"])
+        }
         for row in rows:
             choice = row["choice"] or (
                 str(row["matches"][0].pk) if len(row["matches"]) == 1 else "new"
             )
-            if choice == "skip":
+            if choice == "skip" or (choice != "new" and choice not in by_id):
                 continue
             person = by_id.get(choice)
             if person is None:

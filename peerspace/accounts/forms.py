@@ -96,3 +96,28 @@ class DataUseStatementForm(forms.Form):
             "makes a new version; earlier versions are kept."
         ),
     )
+
+
+class CodeForm(forms.Form):
+    """A code from her authenticator app (or a recovery code)."""
+
+    otp_token = forms.CharField(
+        label="Code",
+        max_length=40,
+        error_messages={"required": "Please type the code."},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "class": "form-control-lg",
+            }
+        ),
+    )
+
+    def __init__(self, *args, label: str = "Code", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].label = label
+
+    def clean_otp_token(self) -> str:
+        return "".join(self.cleaned_data["otp_token"].split())[:16]

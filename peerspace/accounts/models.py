@@ -1,17 +1,24 @@
 import base64
+import datetime as dt
 import os
+import re
+import secrets
 import time
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
+from simple_history.models import HistoricalRecords
 
 from peerspace.fields import EncryptedTextField
+from peerspace.text import fold
 
 DEFAULT_DATA_USE_STATEMENT = (
     "We keep what you tell us so we can welcome you, keep everyone safe in the "
@@ -22,6 +29,28 @@ DEFAULT_DATA_USE_STATEMENT = (
 )
 
 
+# No 0/O or 1/I/L, so a code read out over the phone is typed right.
+PARTNERSHIP_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PARTNERSHIP_CODE_LENGTH = 12
+
+
+def new_partnership_code() -> str:
+    return "".join(
+        secrets.choice(PARTNERSHIP_CODE_ALPHABET)
+        for _ in range(PARTNERSHIP_CODE_LENGTH)
+    )
+
+
+def clean_partnership_code(typed: str) -> str:
+    """ "abcd-efgh 2345" -> "ABCDEFGH2345": the code however it was written down."""
+    return re.sub(r"[^A-Z0-9]", "", typed.upper())
+
+
+def show_partnership_code(code: str) -> str:
+    """In groups of four, to read out and type: "ABCD-EFGH-2345"."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -29,12 +58,36 @@ class Organisation(models.Model):
     data_use_version = models.PositiveIntegerField(default=1)
     data_use_updated = models.DateField(default=timezone.localdate)
     created = models.DateTimeField(auto_now_add=True)
+    # What another group types to ask this one to be partners: given out by
+    # this group's safeguarding members, so no page ever lists the groups here.
+    partnership_code = models.CharField(
+        max_length=PARTNERSHIP_CODE_LENGTH, unique=True, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_partnership_code(self) -> str:
+        """This group's partnership code, made the first time it is asked for."""
+        if not self.partnership_code:
+            self.new_partnership_code()
+        return self.partnership_code
+
+    def new_partnership_code(self) -> str:
+        """A fresh code; the old one stops working (partnerships made with it stay)."""
+        self.partnership_code = new_partnership_code()
+        self.save(update_fields=["partnership_code"])
+        return self.partnership_code
+
+    def partners(self) -> models.QuerySet:
+        """The groups this one has an accepted partnership with."""
+        pairs = Partnership.objects.accepted().involving(self.pk)
+        return Organisation.objects.filter(
+            Q(pk__in=pairs.values("organisation")) | Q(pk__in=pairs.values("partner"))
+        ).exclude(pk=self.pk)
 
     def update_data_use_statement(self, text: str) -> bool:
         """A new version when the words change; every earlier one is kept.
@@ -173,6 +226,250 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(status=Partnership.ACCEPTED)
+
+    def live(self):
+        """Asked and not yet answered, or accepted: at most one per pair."""
+        return self.filter(status__in=Partnership.LIVE)
+
+    def involving(self, *organisation_ids: int):
+        return self.filter(
+            Q(organisation_id__in=organisation_ids) | Q(partner_id__in=organisation_ids)
+        )
+
+    def between(self, a: int, b: int):
+        return self.filter(
+            Q(organisation_id=a, partner_id=b) | Q(organisation_id=b, partner_id=a)
+        )
+
+    def accepted_pairs(self, organisation_ids) -> dict[frozenset[int], dt.datetime]:
+        """Every accepted pair with one of these groups in it, and when it was
+        accepted, in one query."""
+        ids = list(organisation_ids)
+        return {
+            frozenset((a, b)): accepted_at
+            for a, b, accepted_at in self.accepted()
+            .involving(*ids)
+            .values_list("organisation_id", "partner_id", "answered_at")
+        }
+
+    def propose(
+        self, organisation: Organisation, by, *, code: str = "", name: str = ""
+    ) -> "tuple[Partnership | None, str]":
+        """Ask another group to be partners, by its partnership code or its name.
+
+        Returns the partnership asked for (or already there) and what to tell
+        her. Asked by name, the answer is the same whether or not a group of
+        that name is here (its name then stays as she typed it), so no one can
+        learn which groups use Peerspace by guessing their names. A code is a
+        secret its group gave out, so a code that matches nothing says so.
+        """
+        if code:
+            partner = Organisation.objects.filter(
+                partnership_code=clean_partnership_code(code)
+            ).first()
+            if partner is None:
+                return None, "No group has that code. Please check it with them."
+            if partner == organisation:
+                return None, "That's our own group's code."
+            asked_for = partner.name
+        else:
+            asked_for = " ".join(name.split())
+            wanted = fold(asked_for)
+            same_name = [
+                o
+                for o in Organisation.objects.exclude(pk=organisation.pk).only("name")
+                if fold(o.name) == wanted
+            ]
+            # Two groups with one name: only a code can say which is meant.
+            partner = same_name[0] if len(same_name) == 1 else None
+            if partner is None and any(
+                fold(p.asked_for) == wanted
+                for p in self.live().filter(organisation=organisation, partner=None)
+            ):
+                return None, f"We've already asked {asked_for}."
+        if partner is not None:
+            existing = self.live().between(organisation.pk, partner.pk).first()
+            if existing is not None:
+                return existing, existing.already_message(organisation)
+        try:
+            with transaction.atomic():
+                partnership = self.create(
+                    organisation=organisation,
+                    partner=partner,
+                    asked_for=asked_for,
+                    proposed_by=by,
+                )
+        except IntegrityError:  # They asked us at the same moment.
+            existing = self.live().between(organisation.pk, partner.pk).first()
+            return existing, existing.already_message(organisation)
+        return partnership, (
+            f"We've asked {asked_for}. Once one of their safeguarding members "
+            "says yes, you can hold joint reflection sessions."
+        )
+
+
+class Partnership(models.Model):
+    """Two groups that hold joint reflection sessions: one asks, the other
+    says yes (or no), and either can end it.
+
+    Only an accepted partnership lets a group be invited to the other's
+    sessions; ending it stops all sharing between them from then on, while
+    each group keeps its own records.
+    """
+
+    PROPOSED, ACCEPTED, DECLINED, ENDED = "proposed", "accepted", "declined", "ended"
+    STATUSES = [
+        (PROPOSED, "Waiting for an answer"),
+        (ACCEPTED, "Partners"),
+        (DECLINED, "They said no"),
+        (ENDED, "Ended"),
+    ]
+    LIVE = (PROPOSED, ACCEPTED)
+
+    # The group that asked.
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="partnerships_asked"
+    )
+    # The group asked: empty when no group (or more than one) has the name typed.
+    partner = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="partnerships_received",
+    )
+    # The name as the asking group knows it: typed, or the name a code found.
+    asked_for = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=STATUSES, default=PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_by_organisation = models.ForeignKey(
+        Organisation, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Least("organisation", "partner"),
+                Greatest("organisation", "partner"),
+                condition=Q(status__in=["proposed", "accepted"], partner__isnull=False),
+                name="one_live_partnership_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("partner")),
+                name="partnership_not_with_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} and {self.asked_for}: {self.status}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.ACCEPTED
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == self.PROPOSED
+
+    def other(self, organisation: Organisation) -> "Organisation | None":
+        """The other group in it, seen from this one."""
+        return (
+            self.partner
+            if organisation.pk == self.organisation_id
+            else self.organisation
+        )
+
+    def name_for(self, organisation: Organisation) -> str:
+        """The other group's name as this one may know it: the group that
+        asked sees the name it typed until the other group has said yes."""
+        if organisation.pk == self.organisation_id:
+            if self.status == self.ACCEPTED or (
+                self.status == self.ENDED and self.answered_at
+            ):
+                return self.partner.name
+            return self.asked_for
+        return self.organisation.name
+
+    def already_message(self, organisation: Organisation) -> str:
+        name = self.name_for(organisation)
+        if self.is_accepted:
+            return f"We're already partners with {name}."
+        if self.organisation_id == organisation.pk:
+            return f"We've already asked {name}."
+        return f"{name} has already asked us: you can say yes below."
+
+    def _change(self, from_statuses, by, **changes) -> bool:
+        """Change it only if it is still in one of these states, so a second
+        tap, or the other group acting at the same moment, changes nothing."""
+        with transaction.atomic():
+            current = Partnership.objects.select_for_update().get(pk=self.pk)
+            if current.status not in from_statuses:
+                self.refresh_from_db()
+                return False
+            for field, value in changes.items():
+                setattr(current, field, value)
+            current._history_user = by
+            current.save()
+        self.refresh_from_db()
+        return True
+
+    def accept(self, by) -> bool:
+        return self._change(
+            [self.PROPOSED],
+            by,
+            status=self.ACCEPTED,
+            answered_by=by,
+            answered_at=timezone.now(),
+        )
+
+    def decline(self, by) -> bool:
+        return self._change(
+            [self.PROPOSED],
+            by,
+            status=self.DECLINED,
+            answered_by=by,
+            answered_at=timezone.now(),
+        )
+
+    def end(self, by, organisation: Organisation) -> bool:
+        """Either group ends it (the group that asked can take the question
+        back the same way): no more joint sessions, nothing more shared."""
+        return self._change(
+            self.LIVE,
+            by,
+            status=self.ENDED,
+            ended_by=by,
+            ended_by_organisation=organisation,
+            ended_at=timezone.now(),
+        )
 
 
 class FirstPassword(models.Model):

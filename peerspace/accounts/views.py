@@ -22,7 +22,7 @@ from peerspace.permissions import (
     role_required,
 )
 
-from .forms import DataUseStatementForm, KioskForm, MemberForm, SiteForm
+from .forms import CodeForm, DataUseStatementForm, KioskForm, MemberForm, SiteForm
 from .models import AuthenticatorApp, FirstPassword, Membership, RecoveryCodes, Site
 
 
@@ -49,10 +49,9 @@ def verify(request):
         return redirect(_next(request))
     if not _confirmed_totp(request.user):
         return redirect(f"{request.path}setup/?next={_next(request)}")
-    error = ""
-    if request.method == "POST":
-        token = "".join(request.POST.get("otp_token", "").split())[:16]
-        device = django_otp.match_token(request.user, token) if token else None
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = django_otp.match_token(request.user, form.cleaned_data["otp_token"])
         if device is not None:
             django_otp.login(request, device)
             if isinstance(device, RecoveryCodes):
@@ -63,9 +62,12 @@ def verify(request):
                     "again if you've lost your phone.",
                 )
             return redirect(_next(request))
-        error = "That code didn't work. Codes change every 30 seconds and work once."
+        form.add_error(
+            "otp_token",
+            "That code didn't work. Codes change every 30 seconds and work once.",
+        )
     return render(
-        request, "accounts/verify.html", {"error": error, "next": _next(request)}
+        request, "accounts/verify.html", {"form": form, "next": _next(request)}
     )
 
 
@@ -79,10 +81,9 @@ def setup(request):
     device, _ = AuthenticatorApp.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
-    error = ""
-    if request.method == "POST":
-        token = "".join(request.POST.get("otp_token", "").split())[:16]
-        if token and device.verify_token(token):
+    form = CodeForm(request.POST or None, label="Code from the app")
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
             with transaction.atomic():
                 AuthenticatorApp.objects.filter(
                     user=request.user, confirmed=True
@@ -96,13 +97,17 @@ def setup(request):
                 "accounts/recovery_codes.html",
                 {"codes": codes, "next": _next(request)},
             )
-        error = "That code didn't match. Check the time on your phone is right and try again."
+        form.add_error(
+            "otp_token",
+            "That code didn't match. Check the time on your phone is right and "
+            "try again.",
+        )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
         "accounts/setup.html",
-        {"qr": qr, "secret": secret, "error": error, "next": _next(request)},
+        {"qr": qr, "secret": secret, "form": form, "next": _next(request)},
     )
 
 
@@ -197,7 +202,6 @@ def team(request):
                     )
             messages.success(request, f"Added {user.username}.")
             return redirect(org_url("team", organisation))
-        messages.error(request, "Please check the highlighted answers.")
     members = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user", "site")
@@ -224,8 +228,11 @@ def team(request):
 @role_required(COORDINATOR)
 def remove_member(request, user_pk: int):
     organisation = organisation_for(request, COORDINATOR)
+    # distinct(): someone with two roles here has two memberships to join.
     user = get_object_or_404(
-        get_user_model(), pk=user_pk, memberships__organisation=organisation
+        get_user_model().objects.distinct(),
+        pk=user_pk,
+        memberships__organisation=organisation,
     )
     if user == request.user:
         messages.error(request, "You can't remove yourself. Ask another coordinator.")

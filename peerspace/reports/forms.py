@@ -10,6 +10,7 @@ from peerspace.accounts.models import Site
 from peerspace.fields import DateInput, MonthInput
 
 from .models import (
+    COUNT_SOURCES,
     MONEY_PLACES,
     OUTCOMES,
     SECTIONS,
@@ -181,6 +182,7 @@ class StoryForm(forms.ModelForm):
         self.instance.organisation = organisation
         self.fields["site"].queryset = Site.objects.filter(organisation=organisation)
         self.fields["site"].required = False
+        self.fields["site"].empty_label = "Not at one site"
 
     def clean(self):
         data = super().clean()
@@ -218,6 +220,10 @@ class ValueLineForm(forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+        self.fields["source"].choices = [
+            ("", "Choose where the count comes from"),
+            *COUNT_SOURCES,
+        ]
 
     def clean_name(self):
         return unique_name(self, "There is already a line by that name.")
@@ -484,6 +490,7 @@ class TallyForm(forms.ModelForm):
         if levels:
             self.fields["level"].queryset = levels
             self.fields["level"].required = True
+            self.fields["level"].empty_label = "Choose a level"
         else:
             del self.fields["level"]
         kinds = line.kinds()

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from peerspace.accounts.models import Organisation, Partnership
 from peerspace.permissions import SAFEGUARDING, has_role, org_ids
 
 from ..models import Action, ReflectionSession, UrgentAlert, Worry
@@ -33,12 +34,49 @@ def get_session_for_user(
     session = get_object_or_404(
         ReflectionSession.objects.for_user(request.user)
         .select_related("host")
-        .prefetch_related("partners"),
+        .prefetch_related("partners", "answers"),
         pk=pk,
     )
     if host and not has_role(request.user, session.host_id, SAFEGUARDING):
         raise PermissionDenied
     return session
+
+
+def get_invitation_for_user(
+    request: HttpRequest, pk: int
+) -> tuple[ReflectionSession, Organisation]:
+    """A session the user's group is invited to as a partner, and that group.
+
+    Invited means the host named the group and the two are partners now; the
+    group may have said yes, no or nothing yet.
+    """
+    ids = org_ids(request.user, SAFEGUARDING)
+    session = get_object_or_404(
+        ReflectionSession.objects.select_related("host").prefetch_related(
+            "partners", "answers"
+        ),
+        pk=pk,
+    )
+    partners_of_host = set(session.host.partners().values_list("pk", flat=True))
+    for organisation in session.partners.all():
+        if organisation.pk in ids and organisation.pk in partners_of_host:
+            return session, organisation
+    raise Http404
+
+
+def get_partnership_for_user(
+    request: HttpRequest, pk: int
+) -> tuple[Partnership, Organisation]:
+    """A partnership one of the user's groups asked for or was asked, and
+    that group (the one asked, if she is a safeguarding member of both)."""
+    ids = org_ids(request.user, SAFEGUARDING)
+    partnership = get_object_or_404(
+        Partnership.objects.involving(*ids).select_related("organisation", "partner"),
+        pk=pk,
+    )
+    if partnership.partner_id in ids:
+        return partnership, partnership.partner
+    return partnership, partnership.organisation
 
 
 def get_session_worry_for_user(

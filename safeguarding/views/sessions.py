@@ -13,14 +13,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerspace.accounts.models import Organisation
 from peerspace.fields import parse_id
+from peerspace.forms import keep_as_typed
 from peerspace.http import is_htmx, safe_next
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import SAFEGUARDING, organisation_for, role_required
 
-from ..forms import ActionFormSet, ReviewForm, SessionForm
-from ..models import AccessLog, Action, ReflectionSession, SessionWorry, WorryReview
+from ..forms import ActionFormSet, JoinForm, ReviewForm, SessionForm, team_of
+from ..models import (
+    AccessLog,
+    Action,
+    ReflectionSession,
+    SessionAnswer,
+    SessionWorry,
+    WorryReview,
+)
 from .access import (
     get_action_for_user,
+    get_invitation_for_user,
     get_session_for_user,
     get_session_worry_for_user,
     own_orgs,
@@ -30,18 +39,55 @@ from .access import (
 @require_GET
 @role_required(SAFEGUARDING)
 def session_list(request):
-    sessions = (
-        ReflectionSession.objects.for_user(request.user)
-        .select_related("host")
-        .prefetch_related("partners")
-    )
+    sessions = ReflectionSession.objects.for_user(request.user)
     today = timezone.localdate()
+    invitations = (
+        ReflectionSession.objects.invitations_for_user(request.user)
+        .filter(date__gte=today)
+        .select_related("host")
+        .prefetch_related("answers")
+        .order_by("date")
+    )
     return render(
         request,
         "safeguarding/session_list.html",
         {
-            "upcoming": sessions.filter(date__gte=today).order_by("date"),
-            "past": sessions.filter(date__lt=today)[:50],
+            "invitations": invitations,
+            "upcoming": sessions.filter(date__gte=today)
+            .order_by("date")
+            .with_partners(),
+            "past": sessions.filter(date__lt=today).with_partners(limit=50),
+        },
+    )
+
+
+def _plan(request, session: ReflectionSession, *, saved: str, initial=None):
+    """The session form, for a new session or a change; `saved` is what to
+    say once it is saved ("{session}" is the session).
+
+    Ticking a partner group posts the form back (htmx, or the "Show who can
+    come" button without JavaScript) to list that group's members, keeping
+    everything typed; only the Save button saves.
+    """
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, instance=session, host=session.host, initial=initial)
+    refreshing = data is not None and "refresh" in data
+    if data is not None and not refreshing and form.is_valid():
+        session = form.save()
+        messages.success(request, saved.format(session=session))
+        return redirect(session)
+    if refreshing:
+        keep_as_typed(form)
+    template = "safeguarding/session_form.html"
+    if refreshing and is_htmx(request):
+        template += "#attendees"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "host": session.host,
+            "session": session if session.pk else None,
         },
     )
 
@@ -51,22 +97,14 @@ def session_list(request):
 @role_required(SAFEGUARDING)
 def session_new(request):
     host = organisation_for(request, SAFEGUARDING)
-    session = ReflectionSession(host=host, created_by=request.user)
-    form = SessionForm(
-        request.POST if request.method == "POST" else None,
-        instance=session,
-        host=host,
+    return _plan(
+        request,
+        ReflectionSession(host=host, created_by=request.user),
+        saved="{session} is in the diary.",
         initial={
             "date": ReflectionSession.objects.suggested_date(host),
             "attendees": [request.user.pk],
         },
-    )
-    if request.method == "POST" and form.is_valid():
-        session = form.save()
-        messages.success(request, f"{session} is in the diary.")
-        return redirect(session)
-    return render(
-        request, "safeguarding/session_form.html", {"form": form, "host": host}
     )
 
 
@@ -74,20 +112,60 @@ def session_new(request):
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_edit(request, pk: int):
-    session = get_session_for_user(request, pk, host=True)
-    form = SessionForm(
-        request.POST if request.method == "POST" else None,
-        instance=session,
-        host=session.host,
+    return _plan(request, get_session_for_user(request, pk, host=True), saved="Saved.")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@role_required(SAFEGUARDING)
+def session_invitation(request, pk: int):
+    """A partner group's answer to a session it is invited to: yes, with who
+    of its own is coming, or not this time. Until it says yes it sees the
+    date and the host's name, nothing more."""
+    session, organisation = get_invitation_for_user(request, pk)
+    answer = session.answer_for(organisation)
+    # Our own members (anyone also on the host's team is the host's to list).
+    ours = set(
+        team_of([organisation.pk])
+        .exclude(memberships__organisation=session.host)
+        .values_list("pk", flat=True)
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
-        return redirect(session)
+    coming = [u.pk for u in session.attendees.all() if u.pk in ours]
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial={
+            "attendees": coming if answer and answer.joining else [request.user.pk]
+        },
+    )
+    if request.method == "POST":
+        joining = request.POST.get("join") == "1"
+        if not joining or form.is_valid():
+            chosen = form.cleaned_data["attendees"] if joining else []
+            with transaction.atomic():
+                SessionAnswer.give(
+                    session, organisation, joining=joining, by=request.user
+                )
+                session.attendees.remove(*ours)
+                session.attendees.add(*chosen)
+            if joining:
+                messages.success(request, f"{organisation} is joining {session}.")
+                return redirect(session)
+            messages.success(
+                request,
+                f"Thank you. {session.host} will see that {organisation} isn't "
+                "joining this one.",
+            )
+            return redirect("safeguarding:sessions")
     return render(
         request,
-        "safeguarding/session_form.html",
-        {"form": form, "host": session.host, "session": session},
+        "safeguarding/session_invitation.html",
+        {
+            "session": session,
+            "organisation": organisation,
+            "answer": answer,
+            "form": form,
+        },
     )
 
 
@@ -98,7 +176,7 @@ def session_detail(request, pk: int):
     session = get_session_for_user(request, pk)
     own = own_orgs(request, session)
     brought = list(
-        session.brought.shared().select_related("worry__person", "worry__organisation")
+        session.shared_worries().select_related("worry__person", "worry__organisation")
     )
     brought_ids = {b.worry_id for b in brought}
     reviews = {
@@ -139,7 +217,8 @@ def session_detail(request, pk: int):
             "also_discussed": also_discussed,
             "from_partners": [w.for_partner() for w in from_partners],
             "is_host": session.host_id in own,
-            "is_joint": len(session.organisation_ids()) > 1,
+            "is_joint": session.is_joint,
+            "invited": session.invited() if session.host_id in own else [],
             "attendees": session.attendees.order_by("first_name", "username"),
             "today": timezone.localdate(),
         },
@@ -221,7 +300,6 @@ def session_review(request, pk: int, worry_pk: int):
                 )
             messages.success(request, f"Saved the discussion of {worry.about}.")
             return redirect(reverse("safeguarding:session", args=[session.pk]))
-        messages.error(request, "Please check the highlighted answers below.")
     else:
         AccessLog.objects.record(
             request.user, AccessLog.REVIEW, worries=[worry], session=session
@@ -260,7 +338,7 @@ def minutes(request, pk: int):
     )
     from_partners = [
         b.worry
-        for b in session.brought.shared().select_related(
+        for b in session.shared_worries().select_related(
             "worry__organisation", "worry__person"
         )
         if b.worry.organisation_id not in own

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance.models import Person
 from peerspace.fields import parse_id
+from peerspace.forms import carried, keep_as_typed
 from peerspace.http import safe_next
 from peerspace.permissions import SAFEGUARDING, TEAM, org_ids, role_required
 from peerspace.permissions import organisations as team_organisations
@@ -16,7 +17,14 @@ from peerspace.text import fold
 
 from .. import services
 from ..forms import WorryForm, WorryStatusForm
-from ..models import AccessLog, Action, SafeguardingSettings, Worry, WorryReview
+from ..models import (
+    AccessLog,
+    Action,
+    ReflectionSession,
+    SafeguardingSettings,
+    Worry,
+    WorryReview,
+)
 from .access import get_alert_for_user, get_worry_for_user
 
 
@@ -52,21 +60,38 @@ def worry_list(request):
     )
 
 
+def _her(request) -> Person | None:
+    """Who the new worry is about: chosen on the form ("choose", which may
+    be empty to choose no one), carried through it ("person"), or given in
+    the link from her page."""
+    if "choose" in request.POST:
+        pk = parse_id(request.POST["choose"])
+    else:
+        pk = parse_id(request.POST.get("person") or request.GET.get("person"))
+    if not pk:
+        return None
+    return get_object_or_404(Person.objects.for_user(request.user), pk=pk)
+
+
+def _people_called(request, q: str) -> list[Person]:
+    if not fold(q):
+        return []
+    return list(Person.objects.for_user(request.user).search(q)[:20])
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def worry_new(request):
-    person = None
-    person_id = parse_id(request.GET.get("person"))
-    if person_id:
-        person = get_object_or_404(Person.objects.for_user(request.user), pk=person_id)
+    """Raise a worry. Finding her, and choosing her, post the whole form back
+    (or, with JavaScript, find her without leaving the page), so nothing
+    already written about the worry is lost; only the last button saves."""
+    data = request.POST if request.method == "POST" else None
+    person = _her(request)
     organisations = team_organisations(request.user)
-    form = WorryForm(
-        request.POST if request.method == "POST" else None,
-        person=person,
-        organisations=organisations,
-    )
-    if request.method == "POST" and form.is_valid():
+    form = WorryForm(data, person=person, organisations=organisations)
+    looking = data is not None and ("find" in data or "choose" in data)
+    if data is not None and not looking and form.is_valid():
         worry = form.save(commit=False)
         worry.person = person
         worry.organisation = (
@@ -81,10 +106,9 @@ def worry_new(request):
                 worry, request.build_absolute_uri(worry.get_absolute_url())
             )
         return redirect("safeguarding:worry_raised", worry.pk)
-    q = request.GET.get("q", "").strip()[:100]
-    people = []
-    if person is None and fold(q):
-        people = list(Person.objects.for_user(request.user).search(q)[:20])
+    if looking:
+        keep_as_typed(form)
+    q = (data or request.GET).get("q", "").strip()[:100]
     organisation = person.organisation if person else organisations[0]
     return render(
         request,
@@ -93,9 +117,23 @@ def worry_new(request):
             "form": form,
             "person": person,
             "q": q,
-            "people": people,
+            "people": [] if person else _people_called(request, q),
+            "carried": carried(data, form, "q", "find", "choose", "person"),
             "settings": SafeguardingSettings.for_organisation(organisation),
         },
+    )
+
+
+@require_GET
+@role_required(*TEAM)
+def find_her(request):
+    """People by name, for the worry form's "Find her" (htmx): the results
+    go inside the form, so choosing her posts everything already typed."""
+    q = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "safeguarding/worry_form.html#people",
+        {"q": q, "people": _people_called(request, q)},
     )
 
 
@@ -118,7 +156,16 @@ def worry_raised(request, pk: int):
 
 def _worry_page(request, worry: Worry, status_form=None):
     AccessLog.objects.record(request.user, AccessLog.WORRY, worries=[worry])
-    reviews = worry.reviews.select_related("session", "referred_by", "reviewed_by")
+    reviews = list(
+        worry.reviews.select_related("session__host", "referred_by", "reviewed_by")
+    )
+    # Talked about at a partner's session, after the partnership ended: the
+    # group keeps what it decided, but that session is no longer open to it.
+    open_sessions = set(
+        ReflectionSession.objects.for_user(request.user)
+        .filter(pk__in=[r.session_id for r in reviews])
+        .values_list("pk", flat=True)
+    )
     actions = worry.actions.select_related("assigned_to").order_by("done_at", "due")
     history = worry.history.select_related("history_user").order_by("-history_date")
     sessions = worry.brought_to.shared().select_related("session")
@@ -129,6 +176,7 @@ def _worry_page(request, worry: Worry, status_form=None):
         {
             "worry": worry,
             "reviews": reviews,
+            "open_sessions": open_sessions,
             "actions": actions,
             "history": history[:50],
             "shared_in": sessions,

@@ -63,6 +63,42 @@
     }
   });
 
+  // The error summary (templates/partials/error_summary.html): its links in the
+  // order the fields come on the page, the summary focused so it is read out
+  // first, and each link puts the cursor in its field with the field's label
+  // in view, opening any <details> it is folded into.
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    var list = summary.querySelector("ul");
+    var items = Array.prototype.slice.call(list.children);
+    var place = function (li) {
+      var link = li.querySelector("a");
+      return link ? document.getElementById(link.hash.slice(1)) : null;
+    };
+    items.sort(function (a, b) {
+      var x = place(a), y = place(b);
+      if (!x || !y || x === y) return 0;
+      return x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    }).forEach(function (li) { list.appendChild(li); });
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.hash.slice(1));
+      if (!field) return;
+      event.preventDefault();
+      for (var open = field.closest("details"); open; open = open.parentElement.closest("details")) {
+        open.open = true;
+      }
+      // A group of radios is introduced by its legend; anything else by its label.
+      var group = field.type === "radio" && field.closest("fieldset");
+      var label = document.querySelector("label[for='" + field.id + "']");
+      var show = (group && group.querySelector("legend")) || label || field;
+      show.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
   // "Add another contact": copy the empty form, numbering it as Django expects.
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".add-contact");

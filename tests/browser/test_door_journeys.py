@@ -78,7 +78,7 @@ def test_a_facilitator_welcomes_a_first_timer_and_can_call_her_contact(
     log_in("bob", f"/door/{site.pk}/")
     page.get_by_role("link", name="Welcome someone new").click()
 
-    page.get_by_label("What would you like us to call you?").fill("Aisha")
+    page.get_by_label("What would she like us to call her?").fill("Aisha")
     page.locator("#id_contacts-0-name").fill("Nadia")
     page.locator("#id_contacts-0-relationship").fill("sister")
     page.locator("#id_contacts-0-phone").fill("07700 900461")
@@ -171,7 +171,7 @@ def test_double_tapping_save_on_the_first_timer_form_makes_one_person(
 ):
     posts = count_posts(page, f"/door/{site.pk}/new/")
     log_in("bob", f"/door/{site.pk}/new/")
-    page.get_by_label("What would you like us to call you?").fill("Bea")
+    page.get_by_label("What would she like us to call her?").fill("Bea")
     page.get_by_role("button", name="Save and sign her in").dblclick()
 
     expect(page).to_have_url(today_url(site))

@@ -128,7 +128,13 @@ def test_a_whole_reflection_session(
     page.get_by_label("Referred by").select_option(label="Sally")
     page.get_by_label("Their reference number").fill(REFERENCE)
     page.locator("#id_actions-0-what").fill(ACTION)
-    page.locator("#id_actions-0-assigned_to").select_option(label="Sally")
+    who = page.locator("#id_actions-0-assigned_to")
+    # Left empty, a drop-down says so in words, not "---------".
+    expect(who.locator("option").first).to_have_text("Choose someone")
+    expect(page.get_by_label("Referred by").locator("option").first).to_have_text(
+        "Choose someone"
+    )
+    who.select_option(label="Sally")
     page.locator("#id_actions-0-due").fill(due.isoformat())
     page.get_by_label("Keeping an eye").check()
     page.get_by_role("button", name="Save").click()

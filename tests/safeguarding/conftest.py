@@ -8,10 +8,16 @@ from peerspace.accounts.models import Membership, Organisation
 from safeguarding.models import (
     Action,
     ReflectionSession,
+    SessionAnswer,
     SessionWorry,
 )
 from tests.conftest import make_user
-from tests.safeguarding.safeguarding_helpers import FULL_NAME, KNOWN_AS, make_worry
+from tests.safeguarding.safeguarding_helpers import (
+    FULL_NAME,
+    KNOWN_AS,
+    become_partners,
+    make_worry,
+)
 
 
 @pytest.fixture
@@ -82,11 +88,19 @@ def unshared(org, sally):
 
 
 @pytest.fixture
-def joint(org, partner_org, sally, pat, worry):
+def partnership(org, partner_org, sally, pat):
+    """The host and the partner group: sally asked, pat said yes."""
+    return become_partners(org, partner_org, sally, pat)
+
+
+@pytest.fixture
+def joint(org, partner_org, sally, pat, worry, partnership):
+    """Today's joint session, hosted by org, that the partner group agreed to."""
     session = ReflectionSession.objects.create(
         host=org, date=timezone.localdate(), created_by=sally
     )
     session.partners.add(partner_org)
+    SessionAnswer.give(session, partner_org, joining=True, by=pat)
     session.attendees.add(sally, pat)
     SessionWorry.objects.create(session=session, worry=worry, brought_by=sally)
     return session

@@ -1,16 +1,19 @@
 """Every safeguarding URL × every kind of user: who gets in, and who gets a 404.
 
-Users: anonymous; bob, the facilitator who raised the worry; fran, another
-facilitator; alice, a coordinator without the safeguarding role; sally, a
-safeguarding member; the kiosk; pat, a safeguarding member of the partner group
-in the joint session; charlie (coordinator and facilitator) and ursula
-(safeguarding) of an unrelated organisation.
+Three organisations. Users: anonymous; bob, the facilitator who raised the
+worry; fran, another facilitator; alice, a coordinator without the safeguarding
+role; sally, a safeguarding member; the kiosk; pat, a safeguarding member of the
+partner group (partners with sally's, and in the joint session); charlie
+(coordinator and facilitator) and ursula (safeguarding) of a third organisation,
+which has asked sally's to be partners and had no answer yet.
 """
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from safeguarding.models import AccessLog, UrgentAlert
+from peerspace.accounts.models import Partnership
+from safeguarding.models import AccessLog, ReflectionSession, UrgentAlert
 
 USERS = ["anon", "bob", "fran", "alice", "sally", "kiosk", "pat", "charlie", "ursula"]
 
@@ -39,6 +42,18 @@ MATRIX = [
     ("settings", "get", [LOGIN, 403, 403, 403, 200, NO, 200, 403, 200]),
     ("alert_retry", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 404]),
     ("alert_acknowledge", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 404]),
+    # Partner groups: safeguarding members only, each for her own group.
+    ("partners", "get", [LOGIN, 403, 403, 403, 200, NO, 200, 403, 200]),
+    ("partnership_code", "post", [LOGIN, 403, 403, 403, 302, NO, 302, 403, 302]),
+    # Ursula's group asked Sally's: only the group asked answers.
+    ("partnership_answer", "post", [LOGIN, 403, 403, 403, 302, NO, 404, 403, 403]),
+    # Sally's and Pat's groups are partners: either may end it.
+    ("partnership_end", "post", [LOGIN, 403, 403, 403, 302, NO, 302, 403, 404]),
+    # A session Pat's group is invited to and hasn't answered: the agenda is
+    # hidden from her until she says yes; the invitation is hers alone.
+    ("invited", "get", [LOGIN, 403, 403, 403, 200, NO, 404, 403, 404]),
+    ("invitation", "get", [LOGIN, 403, 403, 403, 404, NO, 200, 403, 404]),
+    ("invitation", "post", [LOGIN, 403, 403, 403, 404, NO, 302, 403, 404]),
 ]
 # The method each view refuses with 405.
 WRONG_METHOD = {
@@ -61,6 +76,11 @@ WRONG_METHOD = {
     "settings": "delete",
     "alert_retry": "get",
     "alert_acknowledge": "get",
+    "partners": "delete",
+    "partnership_code": "get",
+    "partnership_answer": "get",
+    "partnership_end": "get",
+    "invitation": "put",
 }
 
 
@@ -80,8 +100,19 @@ def world(
     unshared,
     joint,
     action,
+    org,
+    partner_org,
+    other_org,
+    partnership,
 ):
     alert = UrgentAlert.objects.create(worry=worry, link="http://testserver/")
+    asked, _ = Partnership.objects.propose(
+        other_org, ursula, code=org.get_partnership_code()
+    )
+    invited = ReflectionSession.objects.create(
+        host=org, date=timezone.localdate(), created_by=sally
+    )
+    invited.partners.add(partner_org)
     return {
         "users": {
             "bob": bob,
@@ -118,6 +149,16 @@ def world(
             "alert_acknowledge": reverse(
                 "safeguarding:alert_acknowledge", args=[alert.pk]
             ),
+            "partners": reverse("safeguarding:partners"),
+            "partnership_code": reverse("safeguarding:partnership_code"),
+            "partnership_answer": reverse(
+                "safeguarding:partnership_answer", args=[asked.pk]
+            ),
+            "partnership_end": reverse(
+                "safeguarding:partnership_end", args=[partnership.pk]
+            ),
+            "invited": reverse("safeguarding:session", args=[invited.pk]),
+            "invitation": reverse("safeguarding:session_invitation", args=[invited.pk]),
         },
         "posts": {
             "worry_status": {"status": "watching"},
@@ -130,6 +171,8 @@ def world(
                 "actions-INITIAL_FORMS": "0",
             },
             "action_done": {},
+            "partnership_answer": {"accept": "0"},
+            "invitation": {"join": "0"},
         },
     }
 

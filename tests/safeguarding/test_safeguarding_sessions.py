@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from safeguarding.models import (
     WorryReview,
     next_monthly,
 )
+from tests.helpers import form_data
 from tests.safeguarding.safeguarding_helpers import FULL_NAME, KNOWN_AS, make_worry
 
 TODAY = timezone.localdate
@@ -59,6 +61,44 @@ def test_attendees_come_from_the_sessions_groups_only(
     assert set(joint.attendees.all()) == {sally, pat}
 
 
+def test_ticking_a_partner_shows_its_members_at_once_without_saving(
+    client, sally, pat, joint, partner_org
+):
+    """htmx posts the form back when a partner group is ticked; nothing is
+    saved, and the members of a group that agreed to the session appear."""
+    client.force_login(sally)
+    url = reverse("safeguarding:session_edit", args=[joint.pk])
+    typed = {"date": "2031-01-07", "checkin": "Typed, not saved.", "refresh": "1"}
+    htmx = {"HX-Request": "true"}
+    untick = client.post(url, typed, headers=htmx).content.decode()
+    tick = client.post(url, {**typed, "partners": [partner_org.pk]}, headers=htmx)
+    tick = tick.content.decode()
+    assert 'id="attendees"' in tick and "<html" not in tick
+    assert f'value="{pat.pk}"' in tick and f'value="{pat.pk}"' not in untick
+    joint.refresh_from_db()
+    assert joint.date == TODAY() and joint.checkin == ""
+
+
+def test_without_javascript_show_who_can_come_keeps_what_was_typed(
+    client, sally, joint, partner_org
+):
+    client.force_login(sally)
+    url = reverse("safeguarding:session_edit", args=[joint.pk])
+    typed = {
+        "date": ["2031-01-07"],
+        "partners": [str(partner_org.pk)],
+        "attendees": [str(sally.pk)],
+        "guests": ["Jo from the refuge"],
+        "checkin": ["A hard month."],
+        "notes": ["Room 2."],
+    }
+    page = client.post(url, {**typed, "refresh": "1"}).content.decode()
+    assert form_data(page, url) == typed
+    assert "Show who can come" in page
+    joint.refresh_from_db()
+    assert joint.date == TODAY() and joint.guests == ""
+
+
 def test_the_agenda_builds_itself(org, other_org, sally, charlie):
     today = TODAY()
     ReflectionSession.objects.create(
@@ -99,6 +139,48 @@ def test_the_agenda_builds_itself(org, other_org, sally, charlie):
     assert agenda["flagged"] == [old_closed_flagged]
 
 
+def test_the_last_session_is_the_last_one_held_never_a_planned_one(client, org, sally):
+    held = ReflectionSession.objects.create(
+        host=org, date=TODAY() - dt.timedelta(days=30), created_by=sally
+    )
+    ReflectionSession.objects.create(
+        host=org, date=TODAY() + dt.timedelta(days=5), created_by=sally
+    )
+    later = ReflectionSession.objects.create(
+        host=org, date=TODAY() + dt.timedelta(days=35), created_by=sally
+    )
+    since_held = make_worry(org, sally, about_initials="N.W.", days_ago=10)
+    assert later.previous_for(org) == held
+    assert later.agenda_for(org)["new"] == [since_held]
+    client.force_login(sally)
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert f"Since the last session, held on {held.date:%-d %B %Y}." in page
+    assert '">Agenda</h2>' in page  # a heading starts with a capital
+
+
+def test_overdue_means_past_its_due_date_today(client, org, sally):
+    """Not measured against the session's date: an action due next week is
+    "due before this session", gently, not overdue."""
+    session = ReflectionSession.objects.create(
+        host=org, date=TODAY() + dt.timedelta(days=14), created_by=sally
+    )
+    worry = make_worry(org, sally, about_initials="A.B.")
+    for what, days in (("Late one", -1), ("Today one", 0), ("Next week", 7)):
+        Action.objects.create(
+            worry=worry, what=what, who_else="Jo", due=TODAY() + dt.timedelta(days)
+        )
+    client.force_login(sally)
+    page = client.get(session.get_absolute_url()).content.decode()
+    labels = dict(
+        re.findall(r'note">([^<]+)</span>.*?class="[^"]*when-due">([^<]+)<', page)
+    )
+    assert labels == {
+        "Late one": "overdue",
+        "Today one": "due today",
+        "Next week": "due before this session",
+    }
+
+
 def test_the_first_session_counts_every_worry_as_new(org, sally, worry):
     session = ReflectionSession.objects.create(host=org, date=TODAY(), created_by=sally)
     agenda = session.agenda_for(org)
@@ -112,11 +194,12 @@ def test_the_session_page_shows_the_agenda_in_order(client, sally, joint, unshar
     sections = [
         "New worries since the last session",
         "Open worries, oldest first",
-        "Actions due or overdue",
+        "Actions due by this session",
         "Flagged for review",
     ]
     positions = [page.index(s) for s in sections]
     assert positions == sorted(positions)
+    assert '">Agenda for Mended Together</h2>' in page
     assert FULL_NAME in page and "R.T." in page
 
 

@@ -3,6 +3,7 @@ from django.db import connection
 from django.urls import reverse
 
 from safeguarding.models import NotDeletable, SafeguardingSettings, Worry
+from tests.helpers import form_data
 from tests.safeguarding.safeguarding_helpers import FULL_NAME, make_worry
 
 RAISE = {
@@ -70,10 +71,71 @@ def test_it_will_not_raise_a_worry_about_another_organisations_person(
     assert client.post(url, RAISE).status_code == 404
 
 
-def test_it_finds_a_registered_person_to_raise_a_worry_about(client, bob, her):
+NEW = reverse("safeguarding:worry_new")
+
+
+def as_typed(data: dict) -> dict:
+    """The posted values as lists, as form_data() reads them back."""
+    return {k: v if isinstance(v, list) else [v] for k, v in data.items()}
+
+
+def test_finding_her_keeps_everything_already_written(client, bob, her):
+    """Without JavaScript, Find posts the whole form back: nothing is lost,
+    nothing is saved, and nothing complains about what isn't filled in yet."""
     client.force_login(bob)
-    page = client.get(reverse("safeguarding:worry_new") + "?q=zeph").content.decode()
-    assert f"?person={her.pk}" in page
+    typed = {**RAISE, "about_initials": "z q", "about_description": "Came with Jo."}
+    response = client.post(NEW, {**typed, "q": "zeph", "find": "1"})
+    assert response.status_code == 200
+    assert not Worry.objects.exists()
+    page = response.content.decode()
+    assert form_data(page, NEW) == {**as_typed(typed), "q": ["zeph"]}
+    assert f'name="choose" value="{her.pk}"' in page
+    assert "Choose her" in page and "About her" not in page
+    assert "invalid-feedback" not in page and "Please" not in page
+
+
+def test_choosing_her_keeps_everything_and_raises_it_about_her(client, bob, her):
+    client.force_login(bob)
+    typed = {**RAISE, "about_initials": "z q"}
+    page = client.post(NEW, {**typed, "q": "zeph", "choose": str(her.pk)})
+    page = page.content.decode()
+    assert not Worry.objects.exists()
+    assert "Raise a worry about Zephyrine" in page
+    back = form_data(page, NEW)
+    # Her initials aren't asked for now, but are kept in case it isn't her.
+    assert back == {**as_typed(typed), "person": [str(her.pk)]}
+    client.post(NEW, {k: v if len(v) > 1 else v[0] for k, v in back.items()})
+    worry = Worry.objects.get()
+    assert worry.person == her and worry.about_initials == ""
+    assert worry.what_worries_us == RAISE["what_worries_us"]
+
+
+def test_choosing_someone_else_brings_back_her_initials(client, bob, her):
+    client.force_login(bob)
+    typed = {**RAISE, "about_initials": "r t", "person": str(her.pk)}
+    page = client.post(NEW, {**typed, "choose": ""}).content.decode()
+    back = form_data(page, NEW)
+    assert back["about_initials"] == ["r t"] and "person" not in back
+    assert back["what_worries_us"] == [RAISE["what_worries_us"]]
+
+
+def test_find_her_lists_only_her_own_groups_people_as_choices(
+    client, bob, charlie, her
+):
+    url = reverse("safeguarding:find_her") + "?q=zeph"
+    client.force_login(bob)
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'name="choose" value="{her.pk}"' in fragment
+    assert "<html" not in fragment
+    client.force_login(charlie)
+    fragment = client.get(url).content.decode()
+    assert "Zephyrine" not in fragment and "No one found" in fragment
+
+
+def test_choosing_someone_from_another_group_is_refused(client, charlie, her):
+    client.force_login(charlie)
+    response = client.post(NEW, {**RAISE, "choose": str(her.pk)})
+    assert response.status_code == 404
 
 
 def test_serious_harm_shows_what_to_do_and_emails_safeguarding_at_once(
