@@ -18,6 +18,9 @@ from tests.reports.reports_helpers import END, START, make_known
 QUARTER = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
 EVERYTHING = {"sections": SECTION_KEYS, **QUARTER}
 BANNED = set("[]:*?/\\")
+# Tables compared with their own downloads (each download builds the report):
+# the first, one with text that could be a formula, and the widest.
+SAMPLE = ["headlines", "activities", "social_value"]
 
 
 @pytest.fixture
@@ -57,10 +60,12 @@ def test_the_workbook_has_a_sheet_for_every_table_as_its_own_download_has(
     assert len({n.casefold() for n in names}) == len(names)
     assert all(0 < len(n) <= SHEET_TITLE_MAX and not BANNED & set(n) for n in names)
     assert "Where people live (postcode dis" in names  # 37 characters, cut to 31
-    for key, name in zip(keys, names, strict=True):
+    sheets = dict(zip(keys, names, strict=True))
+    for key in SAMPLE:
         own = alice_client.get(reverse("reports:table", args=[key, "xlsx"]), EVERYTHING)
         alone = openpyxl.load_workbook(io.BytesIO(own.content)).active
-        assert rows(book[name]) == rows(alone), key
+        assert rows(book[sheets[key]]) == rows(alone), key
+    assert all(len(rows(book[name])) > 1 for name in names)
 
 
 def test_the_zip_has_every_tables_csv_as_its_own_download_has(alice_client, known):
@@ -71,10 +76,9 @@ def test_the_zip_has_every_tables_csv_as_its_own_download_has(alice_client, know
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     assert len(files) == 14
-    for name, content in files.items():
-        key = name.removesuffix(".csv")
+    for key in SAMPLE:
         own = alice_client.get(reverse("reports:table", args=[key, "csv"]), EVERYTHING)
-        assert content == own.content, key
+        assert files[f"{key}.csv"] == own.content, key
 
 
 def test_every_report_download_is_recorded(alice_client, alice, org, known):

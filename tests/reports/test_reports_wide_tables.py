@@ -50,7 +50,7 @@ def wide(org, site):
         )
         month = add_months(month, 1)
     session = Session.objects.create(site=site, date=dt.date(2024, 5, 7))
-    Visit.objects.bulk_create([Visit(session=session) for _ in range(12_345)])
+    Visit.objects.bulk_create([Visit(session=session) for _ in range(1_234)])
 
 
 def words_by_page(pdf: bytes, tmp_path) -> list[tuple[float, list[tuple]]]:
