@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from peerspace.accounts.models import Site, is_main_language
-from peerspace.fields import TokenField
+from peerspace.fields import DateInput, TokenField
 from peerspace.text import clean_phone, clean_postcode, fold, looks_like_a_date
 
 from .models import (
@@ -426,9 +426,7 @@ class ActivityForm(forms.ModelForm):
 
 class PaperSheetForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
-    date = forms.DateField(
-        label="Date on the sheet", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label="Date on the sheet", widget=DateInput())
     names = forms.CharField(
         label="Names on the sheet, one per line",
         widget=forms.Textarea(attrs={"rows": 10, "autocapitalize": "words"}),

@@ -140,7 +140,7 @@ def measure(name: str, steps: list[Step], args) -> dict:
 # script against the same scratch database (see report_bench.py).
 def report_benchmark(env: dict[str, str], args) -> dict:
     server.log("  funder report (a year, every section) ...")
-    return json.loads(server.script(env, "report_bench.py", "--repeat", 3))
+    return json.loads(server.script(env, "report_bench.py", "--repeat", 5))
 
 
 def report_benchmark_lines(r: dict) -> list[str]:
@@ -148,9 +148,13 @@ def report_benchmark_lines(r: dict) -> list[str]:
     return [
         "",
         f"Funder report, {r['period']} ({r['visits_in_period']:,} visits, "
-        f"{r['people']:,} people), median of {r['repeat']}:",
-        f"    whole PDF {r['total_s']:.2f} s; WeasyPrint alone on the same HTML "
-        f"{r['weasyprint_s']:.2f} s; ratio {r['ratio']:.2f} (aim: under 1.3)",
+        f"{r['people']:,} people), {r['measured']} of {r['repeat']}:",
+        f"    whole PDF {r['total_cpu_s']:.2f} s CPU ({r['total_s']:.2f} s wall); "
+        f"WeasyPrint alone on the same HTML {r['weasyprint_cpu_s']:.2f} s CPU "
+        f"({r['weasyprint_s']:.2f} s wall)",
+        f"    ratio {r['ratio']:.2f} (aim: under {r['aim']})"
+        + (" - MISSES THE AIM" if r["aim_missed"] else "")
+        + f"; the HTML alone (queries, tables, charts) {r['build_cpu_s']:.2f} s CPU",
         f"    database queries: {r['queries_year']} for the year, "
         f"{r['queries_month']} for a month"
         + (" - GROWS WITH THE DATA" if grows else " (constant)"),
@@ -298,6 +302,13 @@ def main() -> int:
         print(f"FAILED: {errors} error(s)", file=sys.stderr)
         return 1
     report_ = results.get("report")
+    if report_ and report_["aim_missed"]:
+        # Said, not failed: a busy machine can miss it (see benchmarks/README.md).
+        print(
+            f"The funder report missed its aim: {report_['ratio']:.2f} x WeasyPrint "
+            f"alone (aim: under {report_['aim']})",
+            file=sys.stderr,
+        )
     if report_ and report_["queries_year"] != report_["queries_month"]:
         print("FAILED: the report's query count grows with the data", file=sys.stderr)
         return 1

@@ -112,3 +112,26 @@ class TokenField(forms.UUIDField):
 
 def new_token() -> str:
     return str(uuid.uuid4())
+
+
+class DateInput(forms.DateInput):
+    """A date box (<input type="date">) showing the date it was given.
+
+    Browsers only read an ISO date (2025-12-01) in its value: the en-GB
+    01/12/2025 that Django writes by default leaves the box blank, and the
+    date the form was showing is lost when it is saved. Every date box in
+    Peerspace is this one.
+    """
+
+    input_type = "date"
+    iso_format = "%Y-%m-%d"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=self.iso_format)
+
+
+class MonthInput(DateInput):
+    """A month box (<input type="month">), which reads only 2025-12."""
+
+    input_type = "month"
+    iso_format = "%Y-%m"

@@ -77,12 +77,16 @@ def make_url_fetcher():
     return StaticOnlyFetcher(allowed_protocols=["data", "https"])
 
 
-def html_to_pdf(html: str) -> bytes:
+def _html(html: str):
     import weasyprint
 
     return weasyprint.HTML(
         string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher()
-    ).write_pdf()
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    return _html(html).write_pdf()
 
 
 def render_pdf(
@@ -90,6 +94,15 @@ def render_pdf(
 ) -> bytes:
     context = {**context, "for_pdf": True}
     return html_to_pdf(render_to_string(template_name, context, request=request))
+
+
+def render_document(
+    template_name: str, context: dict, request: HttpRequest | None = None
+):
+    """The laid-out document, for a printable that must fit its pages: its
+    `.pages` can be counted before `.write_pdf()` makes the file."""
+    context = {**context, "for_pdf": True}
+    return _html(render_to_string(template_name, context, request=request)).render()
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

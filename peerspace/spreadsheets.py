@@ -75,19 +75,35 @@ def csv_text(headers: Sequence, rows: Iterable[Sequence]) -> str:
     return out.getvalue()
 
 
-def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], title: str = "") -> bytes:
-    """Rows as an XLSX workbook with one sheet; text is never a formula."""
-    from openpyxl import Workbook
+def sheet_titles(titles: Iterable[str]) -> list[str]:
+    """Names Excel accepts for these sheets, in order: at most 31 characters,
+    none of []:*?/\\, no apostrophe first or last, not "History" (Excel's
+    own), and no two the same whatever their case."""
+    names, seen = [], set()
+    for title in titles:
+        name = " ".join(str(title).translate(SHEET_TITLE_BANNED).split())
+        name = name[:SHEET_TITLE_MAX].strip().strip("'").strip() or "Sheet1"
+        if name.casefold() == "history":
+            name = "History (table)"
+        base, n = name, 1
+        while name.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: SHEET_TITLE_MAX - len(suffix)].rstrip().strip("'") + suffix
+        seen.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _write_sheet(book, headers: Sequence, rows: Iterable[Sequence], title: str):
+    """One sheet of a write-only workbook; text is never a formula."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     rows = [list(row) for row in rows]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(
-        title=title.translate(SHEET_TITLE_BANNED)[:SHEET_TITLE_MAX] or "Sheet1"
-    )
+    sheet = book.create_sheet(title=title)
     # Columns as wide as their text (judged on the first rows, to stay quick).
     widths = [len(str(h)) for h in headers]
     for row in rows[:WIDTH_SAMPLE]:
@@ -114,6 +130,23 @@ def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], title: str = "") -> 
     sheet.append([cell(h, bold=True) for h in headers])
     for row in rows:
         sheet.append([cell(v) for v in row])
+
+
+def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], title: str = "") -> bytes:
+    """Rows as an XLSX workbook with one sheet; text is never a formula."""
+    return workbook_bytes([(title, headers, rows)])
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
+    """An XLSX workbook of (title, headings, rows) sheets, in order, each
+    made safe like xlsx_bytes, with names Excel accepts (see sheet_titles)."""
+    from openpyxl import Workbook
+
+    sheets = list(sheets)
+    book = Workbook(write_only=True)
+    titles = sheet_titles(title for title, _, _ in sheets)
+    for title, (_, headers, rows) in zip(titles, sheets, strict=True):
+        _write_sheet(book, headers, rows, title)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -131,9 +164,37 @@ def export(dataset: tablib.Dataset, fmt: str) -> bytes:
 
 def download(dataset: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     """A dataset as a spreadsheet to download."""
-    response = HttpResponse(export(dataset, fmt), content_type=CONTENT_TYPES[fmt])
+    return attachment(export(dataset, fmt), CONTENT_TYPES[fmt], filename)
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+# Several tables in one download: a workbook with a sheet each, or a zip of
+# CSV files, one each.
+BUNDLES = {
+    "xlsx": CONTENT_TYPES["xlsx"],
+    "zip": "application/zip",
+}
+
+
+def bundle(named: Sequence[tuple[str, tablib.Dataset]], fmt: str) -> bytes:
+    """(file name without its ending, dataset) pairs as one workbook (a sheet
+    each, named by the dataset's title) or one zip of CSV files."""
+    if fmt == "xlsx":
+        return workbook_bytes(
+            (data.title or name, data.headers or [], data) for name, data in named
+        )
+    if fmt == "zip":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in named:
+                archive.writestr(f"{name}.csv", export(data, "csv"))
+        return out.getvalue()
+    raise ValueError(f"Unknown bundle format {fmt!r}")
 
 
 def read_back(dataset: tablib.Dataset) -> tablib.Dataset:

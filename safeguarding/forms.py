@@ -7,7 +7,7 @@ from django.forms import modelformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Organisation
-from peerspace.fields import ModelMultipleIdField, parse_id
+from peerspace.fields import DateInput, ModelMultipleIdField, parse_id
 from peerspace.permissions import TEAM
 
 from .models import (
@@ -197,7 +197,7 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
         fields = ["date", "partners", "attendees", "guests", "checkin", "notes"]
         field_classes = {"partners": ModelMultipleIdField}
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DateInput(),
             "partners": forms.CheckboxSelectMultiple,
         }
         labels = {"partners": "Invite our partner groups"}
@@ -334,7 +334,7 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         widgets = {
             "decision": forms.RadioSelect,
             "status_after": forms.RadioSelect,
-            "referral_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "referral_date": DateInput(),
             "reference": forms.TextInput(attrs={"autocomplete": "off"}),
         }
 
@@ -400,7 +400,7 @@ class ActionForm(FreeTextMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["what", "assigned_to", "who_else", "due"]
-        widgets = {"due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"due": DateInput()}
 
     def __init__(self, *args, organisation_id=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Person
 from peerspace.accounts.models import Site
-from peerspace.fields import ModelMultipleIdField, TokenField
+from peerspace.fields import DateInput, ModelMultipleIdField, TokenField
 from peerspace.text import clean_phone, clean_postcode
 
 from .models import SERVICE_DETAILS, Category, DirectorySettings, Feed, Service
@@ -29,7 +29,7 @@ class ServiceForm(forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 2}),
             "categories": forms.CheckboxSelectMultiple,
             "phone": forms.TextInput(attrs={"type": "tel"}),
-            "last_checked": forms.DateInput(attrs={"type": "date"}),
+            "last_checked": DateInput(),
         }
         help_texts = {
             "who_its_for": _("For example: women in Wigan borough aged 18 and over."),
@@ -112,7 +112,7 @@ class CategoryForm(forms.ModelForm):
 
 class SignpostForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"), widget=DateInput(attrs={"class": "form-control"})
     )
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(),

@@ -16,7 +16,7 @@ from attendance.models import Person
 from peerspace.accounts.models import Organisation, Site
 from peerspace.fields import new_token, parse_id
 from peerspace.http import is_htmx
-from peerspace.pdf import pdf_response, render_pdf
+from peerspace.pdf import pdf_response, render_document, render_pdf
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
@@ -426,16 +426,60 @@ def poster(request, slug: str):
     return pdf_response(pdf, f"poster-{category.slug}.pdf")
 
 
+# How the crisis card is laid out, roomiest first: a QR code to call each
+# service; two columns without codes; two columns of names and numbers only.
+CARD_LAYOUTS = ["codes", "columns", "numbers"]
+
+
+def crisis_card_pdf(request, organisation: Organisation) -> bytes:
+    """A pocket card that is always one card, however many crisis services:
+    the roomiest layout that fits, and when even names and numbers don't, as
+    many as fit and how many more there are (those with a number first)."""
+    services = list(
+        Service.objects.filter(
+            organisation=organisation, active=True, is_emergency=True
+        ).order_by("name", "id")
+    )
+    services.sort(key=lambda s: not s.phone)
+    rows = _qr_rows(services)
+    context = {
+        "organisation": organisation,
+        "public_url": _public_url(request, organisation),
+    }
+    template = "signposting/pdf/crisis_card.html"
+
+    def card(layout: str, shown: int):
+        return render_document(
+            template,
+            {
+                **context,
+                "layout": layout,
+                "rows": rows[:shown],
+                "left_out": len(rows) - shown,
+            },
+            request,
+        )
+
+    for layout in CARD_LAYOUTS:
+        document = card(layout, len(rows))
+        if len(document.pages) == 1:
+            return document.write_pdf()
+    # The most that fit with a line saying how many more: found by halving
+    # (six layouts for sixty services, not sixty).
+    fits, low, high = card("numbers", 0), 1, len(rows) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        document = card("numbers", middle)
+        if len(document.pages) == 1:
+            fits, low = document, middle + 1
+        else:
+            high = middle - 1
+    return fits.write_pdf()
+
+
 @require_GET
 @role_required(*TEAM)
 def crisis_card(request):
     organisation = organisation_for(request, *TEAM)
-    services = Service.objects.filter(
-        organisation=organisation, active=True, is_emergency=True
-    ).order_by("name")
-    pdf = render_pdf(
-        "signposting/pdf/crisis_card.html",
-        {"organisation": organisation, "rows": _qr_rows(services)},
-        request,
-    )
+    pdf = crisis_card_pdf(request, organisation)
     return pdf_response(pdf, "crisis-numbers-card.pdf")

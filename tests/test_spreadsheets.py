@@ -126,3 +126,22 @@ def test_what_was_typed_comes_back_unchanged_from_our_own_files(
         assert (totals["new"], totals["update"]) == (0, 0), fmt
     names = sorted(Service.objects.values_list("name", flat=True))
     assert names == sorted(p for p in PAYLOADS if p[0] != "\r")
+
+
+def test_every_table_at_once_shows_formulae_as_text(alice_client, typed):
+    params = {"sections": ["activities", "headlines"], **QUARTER}
+    book = alice_client.get(reverse("reports:tables", args=["xlsx"]), params)
+    workbook = openpyxl.load_workbook(io.BytesIO(book.content))
+    assert workbook.sheetnames == [
+        "Headline figures",
+        "Activities",
+        "Giving as well as receiving",
+    ]
+    workbook.active = workbook.sheetnames.index("Activities")
+    out = io.BytesIO()
+    workbook.save(out)
+    assert_xlsx_is_safe(out.getvalue())
+    files = alice_client.get(reverse("reports:tables", args=["zip"]), params)
+    with zipfile.ZipFile(io.BytesIO(files.content)) as zf:
+        assert zf.namelist() == ["headlines.csv", "activities.csv", "giving.csv"]
+        assert_csv_is_safe(zf.read("activities.csv").decode("utf-8-sig"))

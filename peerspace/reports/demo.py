@@ -20,6 +20,7 @@ from .models import (
     Tally,
     ValueLevel,
     ValueLine,
+    names_place,
 )
 from .periods import add_months
 
@@ -179,7 +180,7 @@ TYPICAL = {
     ("Leadership", "Paid team"): (60, 70),
     ("Peer support", "Level 1"): (9, 16),
     ("Peer support", "Level 2"): (5, 9),
-    ("Peer support", "Level 3"): (2, 5),
+    ("Peer support", "Level 3"): (5, 8),
     ("Membership network: online group", None): (110, 170),
 }
 CRISIS_KINDS = ["In person", "Phone call", "Online"]
@@ -252,9 +253,12 @@ def make_demo(organisation: Organisation, sites: list[Site], rng: random.Random)
         for i, (text, described_as, outcomes) in enumerate(STORIES * 2):
             date = today - dt.timedelta(days=rng.randrange(5, 360))
             consent = i % 4 != 3
+            # At the site her description names, if it names one.
+            named = [site for site in sites if names_place(described_as, site.name)]
+            site = sites[i % len(sites)] if sites else None
             Story.objects.create(
                 organisation=organisation,
-                site=sites[i % len(sites)] if sites else None,
+                site=named[0] if named else site,
                 date=date,
                 text=text,
                 described_as=described_as,

@@ -19,10 +19,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from attendance.models import AGE_BANDS, Person, Visit
+from peerspace import crypto
 from peerspace.accounts.models import Organisation, Site
 
 from . import charts, value, value_report
@@ -115,6 +116,9 @@ class Report:
     sections: list[Section]
     generated: dt.datetime
     logo: str = ""
+    # Things the coordinator should know before sending it: shown on the
+    # preview, never in the PDF.
+    warnings: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, Table]:
         return {t.key: t for s in self.sections for t in s.tables}
@@ -137,36 +141,75 @@ class Builder:
             session__date__gte=p.start,
             session__date__lte=p.end,
         )
-        self._overall = None
+        self._by_site = None
         self._sessions = None
+        # For the coordinator's eyes on the preview, never printed.
+        self.warnings: list[str] = []
 
-    # Shared by several sections: one query for the whole period, one by site.
-    def new_people(self):
-        p = self.o.period
-        return (
-            Person.objects.filter(organisation=self.o.organisation)
-            .annotate(first=Min("visits__session__date"))
-            .filter(first__gte=p.start, first__lte=p.end)
-            .values("pk")
-        )
+    # Shared by several sections: every site's figures and all sites' in one
+    # pass over the period's visits, and one more for returning people.
+    def came_before(self):
+        """People who came to the organisation before the period: the rest of
+        those who come in it are new. (Less to read than everyone's first
+        visit: only the visits before the period, and no grouping.)"""
+        return Visit.objects.filter(
+            session__site__organisation=self.o.organisation,
+            session__date__lt=self.o.period.start,
+        ).values("person")
 
-    def _counts(self):
-        return {
-            "visits": Count("id"),
-            "people": Count("person", distinct=True),
-            "new": Count(
-                "person", distinct=True, filter=Q(person__in=self.new_people())
-            ),
-            "unnamed": Count("id", filter=Q(person__isnull=True)),
-            "sessions": Count("session", distinct=True),
-            "helped": Count("person", distinct=True, filter=Q(helped_out=True)),
-            "helped_visits": Count("id", filter=Q(helped_out=True)),
-        }
+    def _wheres(self) -> dict:
+        """All sites (None), and each site on its own when there are several."""
+        wheres = {None: None}
+        if self.multi:
+            wheres.update((pk, Q(session__site_id=pk)) for pk in self.site_ids)
+        return wheres
+
+    def _figures(self) -> dict:
+        """{site id, or None for all sites: {"people": …, "new": …, …}}."""
+        if self._by_site is None:
+            wheres = self._wheres()
+            counts, returning, names = {}, {}, {}
+            for n, (key, where) in enumerate(wheres.items()):
+
+                def only(q: Q | None = None, where=where) -> Q | None:
+                    return where & q if where and q else (where or q)
+
+                helped = Q(helped_out=True)
+                for name, count in (
+                    ("visits", Count("id", filter=only())),
+                    ("people", Count("person", distinct=True, filter=only())),
+                    ("unnamed", Count("id", filter=only(Q(person__isnull=True)))),
+                    ("helped", Count("person", distinct=True, filter=only(helped))),
+                    ("helped_visits", Count("id", filter=only(helped))),
+                ):
+                    counts[f"{name}_{n}"] = count
+                    names[f"{name}_{n}"] = (key, name)
+                returning[f"returning_{n}"] = Count(
+                    "person", distinct=True, filter=where
+                )
+                names[f"returning_{n}"] = (key, "returning")
+            found = self.visits.aggregate(**counts)
+            found |= self.visits.filter(person__in=self.came_before()).aggregate(
+                **returning
+            )
+            by_site: dict = {key: {} for key in wheres}
+            for alias, value in found.items():
+                key, name = names[alias]
+                by_site[key][name] = value
+            held: dict[int | None, int] = {}
+            for row in self.sessions():
+                for key in (None, row["session__site"]):
+                    held[key] = held.get(key, 0) + 1
+            for key, figures in by_site.items():
+                figures["new"] = figures["people"] - figures["returning"]
+                figures["sessions"] = held.get(key, 0)
+            if not self.multi:
+                by_site.update(dict.fromkeys(self.site_ids, by_site[None]))
+            self._by_site = by_site
+        return self._by_site
 
     def overall(self) -> dict:
-        if self._overall is None:
-            self._overall = self.visits.aggregate(**self._counts())
-        return self._overall
+        return self._figures()[None]
 
     def sessions(self) -> list[dict]:
         if self._sessions is None:
@@ -199,17 +242,12 @@ class Builder:
             sections,
             generated=timezone.localtime(),
             logo=settings.logo_data_uri if settings else "",
+            warnings=self.warnings,
         )
 
     def headlines(self, section: Section) -> None:
-        by_site = {
-            row["session__site"]: row
-            for row in self.visits.values("session__site")
-            .annotate(**self._counts())
-            .order_by()
-        }
-        empty = dict.fromkeys(self._counts(), 0)
-        columns = [by_site.get(pk, empty) for pk in self.site_ids]
+        by_site = self._figures()
+        columns = [by_site[pk] for pk in self.site_ids]
         names = [s.name for s in self.o.sites]
         if self.multi:
             columns.append(self.overall())
@@ -445,7 +483,7 @@ class Builder:
         )
 
     def stories(self, section: Section) -> None:
-        p = self.o.period
+        p, threshold = self.o.period, self.o.threshold
         in_period = Story.objects.in_report(
             self.o.organisation, p.start, p.end, self.site_ids, self.o.all_sites
         )
@@ -456,27 +494,54 @@ class Builder:
             for key in set(outcomes or []):
                 if key in tags:
                     tags[key] += 1
+        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
+        cells = {}
+        for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
+            (cells[key],) = table.add(OUTCOME_LABELS[key], Cell(n))
+        table.finish(threshold)
+        # A change whose count is hidden isn't named beside her words either:
+        # the quotes tagged with it could be counted. Her words still print;
+        # they are what she agreed to share.
+        hidden = {key for key, cell in cells.items() if cell.hidden}
+        unreadable = 0
         for story in (
             in_period.shareable().select_related("site").order_by("date", "id")
         ):
+            if isinstance(story.text, crypto.Unreadable):
+                # A funder's copy never holds "can't be read": leave it out and
+                # tell the coordinator on the preview.
+                unreadable += 1
+                continue
             section.stories.append(
                 {
                     "text": story.text,
-                    "described_as": story.described_as,
+                    "credit": story.credit(),
                     "date": story.date,
-                    "site": story.site.name if story.site else "",
-                    "outcomes": story.outcome_labels(),
+                    "outcomes": story.outcome_labels(leave_out=hidden),
                 }
             )
-        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
-        for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add(OUTCOME_LABELS[key], Cell(n))
-        table.notes.append(
-            f"From {n_stories} {'story' if n_stories == 1 else 'stories'} recorded "
-            "in the period. One story can tell of more than one change. Only "
-            "stories she agreed we could share are printed, in the words she "
-            "approved."
+        if unreadable:
+            self.warnings.append(
+                f"{unreadable} {'story' if unreadable == 1 else 'stories'} "
+                f"couldn't be read and {'is' if unreadable == 1 else 'are'} left "
+                "out: tell whoever looks after the server."
+            )
+        if 0 < n_stories < threshold:
+            told = f"fewer than {threshold} stories"
+        else:
+            told = f"{n_stories} {'story' if n_stories == 1 else 'stories'}"
+        table.notes.insert(
+            0,
+            f"From {told} recorded in the period. One story can tell of more than "
+            "one change. Only stories she agreed we could share are printed, in "
+            "the words she approved.",
         )
+        if hidden and section.stories:
+            table.notes.insert(
+                1,
+                "Beside each story we name only the changes counted in full "
+                "here, so that a hidden count can't be worked out from them.",
+            )
         section.tables.append(table)
 
     def demographics(self, section: Section) -> None:
@@ -484,9 +549,19 @@ class Builder:
             pk__in=self.visits.filter(person__isnull=False).values("person")
         )
         people = self.overall()["people"]
-        bands = dict(
-            supported.values_list("age_band").annotate(n=Count("id")).order_by()
-        )
+        # Age band and postcode in one query (one pass over the period's
+        # visits, not two): a row for each pair that occurs, so hardly more
+        # rows than there are postcodes.
+        bands: dict[str, int] = {}
+        districts: dict[str, int] = {}
+        for band, postcode, n in (
+            supported.values_list("age_band", "postcode")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            bands[band] = bands.get(band, 0) + n
+            key = district(postcode)
+            districts[key] = districts.get(key, 0) + n
         ages = Table("age", "Age", ["Age", "People"], total_row=True)
         for key, label in AGE_BANDS:
             ages.add(label, Cell(bands.get(key, 0)))
@@ -494,12 +569,6 @@ class Builder:
         ages.add("All people supported", Cell(people))
         section.tables.append(ages)
 
-        districts: dict[str, int] = {}
-        for postcode, n in (
-            supported.values_list("postcode").annotate(n=Count("id")).order_by()
-        ):
-            key = district(postcode)
-            districts[key] = districts.get(key, 0) + n
         places = Table(
             "postcode_districts",
             "Where people live (postcode district)",

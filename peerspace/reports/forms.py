@@ -7,6 +7,7 @@ from django.forms import modelformset_factory
 from django.utils import timezone
 
 from peerspace.accounts.models import Site
+from peerspace.fields import DateInput, MonthInput
 
 from .models import (
     COUNT_SOURCES,
@@ -24,12 +25,6 @@ from .models import (
 )
 from .periods import PRESETS, Period, add_months, preset
 from .tables import as_agreed, plain
-
-
-def date_input() -> forms.DateInput:
-    """<input type="date"> only takes ISO dates: en-GB's 01/12/2025 leaves it
-    blank, losing the date the form was showing."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def unique_name(form: forms.ModelForm, message: str) -> str:
@@ -60,8 +55,8 @@ class BuildForm(forms.Form):
         label="Saved report",
     )
     period = forms.ChoiceField(choices=PRESETS, initial="last_quarter")
-    start = forms.DateField(required=False, label="From", widget=date_input())
-    end = forms.DateField(required=False, label="To", widget=date_input())
+    start = forms.DateField(required=False, label="From", widget=DateInput())
+    end = forms.DateField(required=False, label="To", widget=DateInput())
     sites = forms.ModelMultipleChoiceField(
         Site.objects.none(),
         required=False,
@@ -177,8 +172,8 @@ class StoryForm(forms.ModelForm):
             "consent_date",
         ]
         widgets = {
-            "date": date_input(),
-            "consent_date": date_input(),
+            "date": DateInput(),
+            "consent_date": DateInput(),
             "text": forms.Textarea(attrs={"rows": 8}),
         }
 
@@ -267,13 +262,12 @@ class RateForm(forms.ModelForm):
     class Meta:
         model = Rate
         fields = ["level", "effective_from", "amount", "low", "high", "source"]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "month"})}
+        widgets = {"effective_from": MonthInput()}
 
     def __init__(self, *args, line: ValueLine, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.line = line
         self.fields["effective_from"].input_formats = MONTH_FORMATS
-        self.fields["effective_from"].widget.format = "%Y-%m"
         levels = line.levels.all() if line.is_typed else ValueLevel.objects.none()
         if levels:
             self.fields["level"].queryset = levels
@@ -483,7 +477,7 @@ class TallyForm(forms.ModelForm):
         model = Tally
         fields = ["level", "date", "count", "minutes", "kind"]
         labels = {"count": "How many", "date": "When"}
-        widgets = {"date": date_input()}
+        widgets = {"date": DateInput()}
 
     def __init__(self, *args, line: ValueLine, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())

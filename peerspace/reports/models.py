@@ -8,6 +8,7 @@ counts and quick tallies) and income.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -193,6 +194,36 @@ class ReportSettings(models.Model):
         ).decode("ascii")
 
 
+# Words that don't tell one place from another: "Leigh" is what names the
+# Leigh workshop, so "a regular at Leigh" already says where she comes.
+PLACE_WORDS_IN_COMMON = {
+    "a", "an", "and", "at", "centre", "center", "church", "community", "drop",
+    "group", "hall", "house", "hub", "in", "of", "on", "our", "project", "room",
+    "rooms", "site", "space", "st", "the", "workshop",
+}  # fmt: skip
+WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def names_place(text: str, place: str) -> bool:
+    """Whether text already says where: every word of the place's name that
+    tells it apart ("Wigan" of "the Wigan workshop") is in the text."""
+    said = set(WORDS.findall(text.casefold()))
+    name = WORDS.findall(place.casefold())
+    telling = [w for w in name if w not in PLACE_WORDS_IN_COMMON] or [
+        w for w in name if w not in ("a", "an", "the", "our")
+    ]
+    return all(w in said for w in telling)
+
+
+def with_place(text: str, place: str) -> str:
+    """The text, then the place unless the text already names it: never "the
+    Wigan workshop, Wigan"."""
+    place = place.strip()
+    if not place or names_place(text, place):
+        return text
+    return f"{text}, {place}" if text else place
+
+
 class StoryQuerySet(CoordinatedQuerySet):
     def in_report(self, organisation, start: dt.date, end: dt.date, sites, all_sites):
         """Stories told in the period at these sites (or at no one site when the
@@ -244,6 +275,8 @@ class Story(models.Model):
     history = HistoricalRecords()
     objects = StoryQuerySet.as_manager()
 
+    DESCRIBED_BY_DEFAULT = "A woman who comes to our workshop"
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name_plural = "stories"
@@ -251,8 +284,17 @@ class Story(models.Model):
     def __str__(self) -> str:
         return f"Story of {self.date:%-d %b %Y}"
 
-    def outcome_labels(self) -> list[str]:
-        return [OUTCOME_LABELS[o] for o in self.outcomes if o in OUTCOME_LABELS]
+    def outcome_labels(self, leave_out=()) -> list[str]:
+        return [
+            OUTCOME_LABELS[o]
+            for o in self.outcomes
+            if o in OUTCOME_LABELS and o not in leave_out
+        ]
+
+    def credit(self) -> str:
+        """Who told it and where, as printed under her words."""
+        who = self.described_as.strip() or self.DESCRIBED_BY_DEFAULT
+        return with_place(who, self.site.name if self.site else "")
 
 
 def first_of_month(day: dt.date) -> dt.date:

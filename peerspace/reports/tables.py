@@ -5,6 +5,7 @@ suppression once; after that every output (HTML, PDF, CSV, XLSX) reads the
 same cells, so the spreadsheet can never show a number the PDF hides.
 """
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -49,6 +50,30 @@ class Cell:
         return self.kind != TEXT and self.value is not None
 
 
+# A printed page's room for a table, to judge how many columns fit across it
+# (see Table.blocks): the text's width in mm, the table's font size in points
+# and a cell's padding (both sides) in mm, as report.css sets them.
+PORTRAIT = (180, 9, 4)
+LANDSCAPE = (273, 7.5, 2.4)
+# DejaVu Sans: a digit is 0.64 em wide, a bold letter of a heading about 0.7.
+DIGIT_EM, HEADING_EM = 0.64, 0.7
+MM_PER_POINT = 25.4 / 72
+# Row labels wrap: they are judged on this many characters at most.
+WRAPPED_CHARACTERS = 24
+# On a landscape page the row labels take this share of the width (report.css).
+LABEL_SHARE = 0.24
+
+
+@dataclass
+class Block:
+    """Some of a table's columns, printed as a table of their own: the row
+    labels, then as many columns as fit across the page."""
+
+    columns: list[str]
+    rows: list[list[tuple[str, bool]]]
+    first: bool
+
+
 @dataclass
 class Table:
     key: str  # unique in a report: the download's file name
@@ -66,6 +91,7 @@ class Table:
     # Plain sentences printed under the table, before its notes.
     summary: list[str] = field(default_factory=list)
     finished: bool = False
+    landscape: bool = False  # printed on a landscape page
 
     def add(self, label: str, *cells: Cell) -> list[Cell]:
         """Add a row; returns its figures (without the label), column by column,
@@ -125,12 +151,65 @@ class Table:
             for row in self.rows
         ]
 
+    def blocks(self, for_print: bool = False) -> list[Block]:
+        """The table as the page shows it: whole on screen (it scrolls
+        sideways in its own box); on paper in blocks one under another, each
+        starting with the row labels, so no column is ever cut off at the
+        page's edge however many months it has."""
+        rows = self.html_rows()
+        rest = list(range(1, len(self.columns)))
+        groups = self._print_groups(rows, rest) if for_print and rest else [rest]
+        return [
+            Block(
+                [self.columns[0], *(self.columns[i] for i in group)],
+                [[row[0], *(row[i] for i in group)] for row in rows],
+                first=n == 0,
+            )
+            for n, group in enumerate(groups)
+        ]
+
+    def _print_groups(self, rows, columns: list[int]) -> list[list[int]]:
+        width, points, padding = LANDSCAPE if self.landscape else PORTRAIT
+        mm = points * MM_PER_POINT
+
+        def needs(i: int) -> float:
+            """A column's width in mm: its widest figure (figures never wrap),
+            or its longest word (text and headings wrap between words)."""
+            longest = max(
+                (
+                    len(text) if number else longest_word(text)
+                    for text, number in (row[i] for row in rows)
+                ),
+                default=0,
+            )
+            heading = longest_word(self.columns[i])
+            return max(longest * DIGIT_EM, heading * HEADING_EM) * mm + padding
+
+        if self.landscape:
+            room = width * (1 - LABEL_SHARE)
+        else:
+            labels = max(len(str(row[0][0])) for row in rows) if rows else 0
+            room = width - min(labels, WRAPPED_CHARACTERS) * DIGIT_EM * mm - padding
+        widths = {i: needs(i) for i in columns}
+        for count in range(1, len(columns) + 1):
+            size = math.ceil(len(columns) / count)
+            groups = [columns[i : i + size] for i in range(0, len(columns), size)]
+            # Columns in a block share its room equally (a fixed layout), so
+            # the widest sets the pace.
+            if all(len(g) * max(widths[i] for i in g) <= room for g in groups):
+                return groups
+        return [[i] for i in columns]
+
     def dataset(self) -> tablib.Dataset:
         """The same cells for a spreadsheet: numbers as numbers, hidden as text."""
-        data = tablib.Dataset(headers=self.columns, title=self.title[:31])
+        data = tablib.Dataset(headers=self.columns, title=self.title)
         for row in self.rows:
             data.append([spreadsheet_value(cell, self.threshold) for cell in row])
         return data
+
+
+def longest_word(text: str) -> int:
+    return max((len(word) for word in str(text).split()), default=0)
 
 
 def suppression_note(threshold: int, statuses) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("view/", views.view, name="view"),
     path("view.pdf", views.pdf, name="pdf"),
     path("view/table/<slug:key>.<str:fmt>", views.table, name="table"),
+    path("view/tables.<str:fmt>", views.all_tables, name="tables"),
     path("saved/new/", views.template_edit, name="template_new"),
     path("saved/<int:pk>/", views.template_edit, name="template_edit"),
     path("saved/<int:pk>/copy/", views.template_copy, name="template_copy"),

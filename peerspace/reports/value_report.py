@@ -2,9 +2,12 @@
 used and their sources, plain sentences a funder reads first, and a chart.
 
 Counts of people are hidden when small, and every £ figure worked out from a
-hidden count (its mean, its month's total, the return) is hidden with it.
-Value from typed lines is never hidden: it is the group's own account of its
-work, not a count anyone could be recognised from.
+hidden count (its mean, its month's total, the return) is hidden with it, typed
+counts of people (peer supporters, members) too: the rate is printed beside
+the value, so £450 at £150 a peer supporter says "3" as plainly as the count.
+Value from other typed lines (hours, crises helped through) is never hidden: it
+is the group's own account of its work, not a count anyone could be
+recognised from.
 """
 
 import datetime as dt
@@ -83,6 +86,8 @@ def fill(section, framework: Framework, options) -> None:
     table.finish(threshold)
     table.summary = _sentences(table, framework, options)
     section.tables += [table, counts, _rates_table(framework)]
+    for each in section.tables:
+        each.landscape = True  # a column a month: see report.css
     _chart(section, framework, table)
 
 
@@ -137,7 +142,7 @@ def _value_table(framework: Framework, options, count_cells: dict) -> Table:
     )
     month_cells: list[list[Cell]] = [[] for _ in months]
     for row in framework.rows:
-        hideable = row.line.source != TYPED and row.line.of_people
+        hideable = row.line.of_people
         cells = []
         for i, amount in enumerate(row.values()):
             depends = (count_cells[row.key][i],) if hideable else ()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import spreadsheets
-from peerspace.accounts.models import Organisation
+from peerspace.accounts.models import AuditEvent, Organisation
 from peerspace.fields import parse_id
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
@@ -142,10 +142,13 @@ def _context(request, report: Report) -> dict:
     query = request.GET.urlencode()
     return {
         "report": report,
+        "for_pdf": False,
         "query": query,
         "back_url": reverse("reports:index"),
         "pdf_url": reverse("reports:pdf") + "?" + query,
         "tables_url": reverse("reports:view") + "table/",
+        "workbook_url": reverse("reports:tables", args=["xlsx"]) + "?" + query,
+        "csv_zip_url": reverse("reports:tables", args=["zip"]) + "?" + query,
         "previous_url": _shift_link(request, report, -1),
         "previous_label": "Period before",
         "next_url": _shift_link(request, report, 1),
@@ -167,13 +170,26 @@ def _filename(report: Report, ending: str) -> str:
     return f"{report.options.organisation.slug}-report-{p.start}-to-{p.end}.{ending}"
 
 
+def _record_download(request, report: Report, what: str) -> None:
+    """Who took a copy of which report, like every other download."""
+    p = report.options.period
+    AuditEvent.record(
+        request,
+        report.options.organisation,
+        "report download",
+        f"{what}, {p.start} to {p.end}",
+    )
+
+
 @require_GET
 @role_required(COORDINATOR)
 def pdf(request):
     form, report = _build(request)
     if report is None:
         return _invalid(request, form)
-    return pdf_response(report_pdf_bytes(report), _filename(report, "pdf"))
+    response = pdf_response(report_pdf_bytes(report), _filename(report, "pdf"))
+    _record_download(request, report, "PDF")
+    return response
 
 
 @require_GET
@@ -187,9 +203,30 @@ def table(request, key: str, fmt: str):
     found = report.tables().get(key)
     if found is None:
         raise Http404
-    return spreadsheets.download(
+    response = spreadsheets.download(
         found.dataset(), fmt, _filename(report, f"{key}.{fmt}")
     )
+    _record_download(request, report, f"table {key} as {fmt}")
+    return response
+
+
+@require_GET
+@role_required(COORDINATOR)
+def all_tables(request, fmt: str):
+    """Every table at once: a workbook with a sheet each, or a zip of CSVs."""
+    if fmt not in spreadsheets.BUNDLES:
+        raise Http404
+    form, report = _build(request)
+    if report is None:
+        return _invalid(request, form)
+    named = [(key, table.dataset()) for key, table in report.tables().items()]
+    response = spreadsheets.attachment(
+        spreadsheets.bundle(named, fmt),
+        spreadsheets.BUNDLES[fmt],
+        _filename(report, f"tables.{fmt}"),
+    )
+    _record_download(request, report, f"all tables as {fmt}")
+    return response
 
 
 def command_options(

@@ -474,21 +474,26 @@ def test_each_kind_of_record_is_counted_by_month(org, site, other_org, person):
     }
 
 
-def test_small_counts_of_people_are_hidden_but_not_the_value_of_typed_lines(
+def test_small_counts_of_people_are_hidden_with_their_value_typed_or_not(
     alice_client, org, site
 ):
-    """3 peer supporters (typed) and 3 visits (records): both counts hide; the
-    typed line's £ shows, the visits' £ and everything worked out from it
-    doesn't."""
+    """3 peer supporters (typed) and 3 visits (records): both counts hide, and
+    so does their £ (with the rate printed beside it, £30 at £10 a peer says
+    3) and everything worked out from it. 6 hours typed are not people: their
+    £ shows."""
     peers = ValueLine.objects.create(
         organisation=org, name="Peers", unit="a peer", source=TYPED, counts_people=True
     )
     usage = ValueLine.objects.create(
         organisation=org, name="Usage", unit="a visit", source=VISITS, position=1
     )
-    for line in (peers, usage):
+    hours = ValueLine.objects.create(
+        organisation=org, name="Hours", unit="an hour", source=TYPED, position=2
+    )
+    for line in (peers, usage, hours):
         Rate.objects.create(line=line, effective_from=APRIL, amount=10, source="s")
     Tally.objects.create(line=peers, month=APRIL, count=3)
+    Tally.objects.create(line=hours, month=APRIL, count=6)
     session = Session.objects.create(site=site, date=APRIL.replace(day=3))
     Visit.objects.bulk_create([Visit(session=session) for _ in range(3)])
     Income.objects.create(
@@ -502,16 +507,19 @@ def test_small_counts_of_people_are_hidden_but_not_the_value_of_typed_lines(
     assert counts == {
         "Peers": ["fewer than 5", "not shown"],
         "Usage": ["fewer than 5", "not shown"],
+        "Hours": ["6", "6"],
     }
     shown = {row[0]: row[1:] for row in tables["social_value"][1:]}
-    assert shown["Peers"] == ["£30.00", "£30.00", "£360.00"]
+    assert shown["Peers"] == ["not shown"] * 3
     assert shown["Usage"] == ["not shown"] * 3
+    assert shown["Hours"] == ["£60.00", "£60.00", "£720.00"]
     assert shown["Total social value"] == ["not shown"] * 3
     assert shown["Return per £1 of statutory funding"] == ["not shown"] * 3
     assert shown["Statutory income"] == ["£100.00", "£100.00", "£1,200.00"]
     html = " ".join(response.content.decode().split())
     assert "Some figures are hidden so that no one can be recognised" in html
-    assert "£60.00" not in html  # the total, in no form
+    # The peers' £ and the total, in no form.
+    assert "£30.00" not in html and "£120.00" not in html
 
 
 def test_a_whole_year_says_so(alice_client, framework):

@@ -1,5 +1,6 @@
 """Posters and the crisis card: the PDF's words, and its QR codes read back."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from signposting import qr
+from signposting.models import Service
 
 zxingcpp = pytest.importorskip("zxingcpp")
 needs_poppler = pytest.mark.skipif(
@@ -17,7 +19,8 @@ needs_poppler = pytest.mark.skipif(
 )
 
 
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text: pdftotext ends every page with a form feed."""
     (tmp_path / "out.pdf").write_bytes(pdf)
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "out.pdf"), "-"],
@@ -25,7 +28,13 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
         capture_output=True,
         text=True,
     ).stdout
-    return " ".join(text.split())  # a long name may wrap onto two lines
+    assert text.endswith("\f")
+    return text.split("\f")[:-1]
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    # A long name may wrap onto two lines.
+    return " ".join(" ".join(pdf_pages(pdf, tmp_path)).split())
 
 
 def qr_codes(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -122,3 +131,58 @@ def test_the_poster_stays_at_a_few_queries(
 ):
     with django_assert_max_num_queries(12):
         bob_client.get(reverse("signposting:poster", args=["money-and-debt"]))
+
+
+def crisis_services(org, n: int) -> list[tuple[str, str]]:
+    """n crisis services from the demo directory's list (names long and short,
+    times or none), made distinct; one in seven has no number."""
+    from signposting.demo import SERVICES
+
+    made = []
+    for i in range(n):
+        name, _, _, _, phone, _, times = SERVICES[i % len(SERVICES)]
+        if i >= len(SERVICES):
+            name = f"{name} (branch {i // len(SERVICES) + 1})"
+        phone = "" if i % 7 == 6 else phone
+        Service.objects.create(
+            organisation=org,
+            name=name,
+            phone=phone,
+            opening_times=times,
+            is_emergency=True,
+        )
+        made.append((name, phone))
+    return made
+
+
+@needs_poppler
+@pytest.mark.parametrize("n", [1, 10, 60])
+def test_the_crisis_card_is_one_card_however_many_services(
+    bob_client, org, published, tmp_path, n
+):
+    made = crisis_services(org, n)
+    response = bob_client.get(reverse("signposting:crisis_card"))
+    assert response.status_code == 200
+    pages = pdf_pages(response.content, tmp_path)
+    assert len(pages) == 1
+    flat = " ".join(pages[0].split())
+    assert "If you need help now" in flat and "From Mended Together." in flat
+    shown = [
+        (name, phone)
+        for name, phone in made
+        if re.search(re.escape(name) + r"(?! \(branch)", flat)
+    ]
+    for name, phone in shown:
+        assert phone in flat, name
+    more = re.search(r"And (\d+) more crisis services? not on this card", flat)
+    if n <= 10:
+        assert len(shown) == n and more is None
+    else:
+        # As many as fit, those with a number first, and how many more.
+        assert more and len(shown) + int(more.group(1)) == n, (len(shown), more)
+        assert len(shown) >= 20
+        assert all(phone for _, phone in shown)
+        url = "http://testserver/signposting/public/mended/"
+        assert "see them all at " + url in flat.replace("/ ", "/")
+    if n == 1:
+        assert qr_codes(response.content, tmp_path) == [qr.tel_payload(made[0][1])]

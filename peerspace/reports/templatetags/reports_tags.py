@@ -1,10 +1,11 @@
-"""Numbers on the social value screens, shown the way the report shows them."""
+"""Numbers on the social value screens, shown the way the report shows them,
+and a report's tables as the page shows them."""
 
 from decimal import Decimal
 
 from django import template
 
-from ..tables import AS_AGREED, QUANTITY, Cell, display
+from ..tables import AS_AGREED, QUANTITY, Block, Cell, Table, display
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def pounds(value) -> str:
     if value is None or value == "":
         return "–"
     return display(Cell(Decimal(value), AS_AGREED), 0)
+
+
+@register.filter
+def blocks(table: Table, for_print) -> list[Block]:
+    """Whole on screen; in blocks of columns that fit across a printed page."""
+    return table.blocks(for_print=bool(for_print))

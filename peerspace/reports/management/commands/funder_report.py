@@ -64,6 +64,8 @@ class Command(BaseCommand):
         else:
             options = self._from_sections(org, sections, start, end)
         report = build_report(options)
+        for warning in report.warnings:
+            self.stderr.write(warning)
         if out:
             pdf = report_pdf_bytes(report)
             Path(out).write_bytes(pdf)
