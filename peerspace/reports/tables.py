@@ -178,7 +178,7 @@ class Table:
             longest = max(
                 (
                     len(text) if number else longest_word(text)
-                    for text, number in (row[i] for row in rows)
+                    for text, number, _column in (row[i] for row in rows)
                 ),
                 default=0,
             )

@@ -105,7 +105,7 @@ def test_nothing_is_cut_off_or_printed_over_however_wide(alice_client, wide, tmp
         assert not outside, (number, outside)
         assert not overlapping(page), (number, overlapping(page)[:5])
     # Every figure of every table is printed whole, as a word of its own.
-    cells = re.findall(r'<td class="num">([^<]+)</td>', preview)
+    cells = re.findall(r'<td[^>]* class="num">([^<]+)</td>', preview)
     figures = {html.unescape(c) for c in cells if re.fullmatch(r"£?[\d,.]+%?", c)}
     assert "£12,193,200.98" in figures  # 98,765 hours at £123.4567
     assert "£1,234,567.89" in figures
