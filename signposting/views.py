@@ -460,10 +460,15 @@ def crisis_card_pdf(request, organisation: Organisation) -> bytes:
             request,
         )
 
-    for layout in CARD_LAYOUTS:
-        document = card(layout, len(rows))
-        if len(document.pages) == 1:
-            return document.write_pdf()
+    # Names and numbers take the least room: when even they don't all fit, no
+    # roomier layout will, so don't lay out sixty QR codes to find that out.
+    tightest = card(CARD_LAYOUTS[-1], len(rows))
+    if len(tightest.pages) == 1:
+        for layout in CARD_LAYOUTS[:-1]:
+            document = card(layout, len(rows))
+            if len(document.pages) == 1:
+                return document.write_pdf()
+        return tightest.write_pdf()
     # The most that fit with a line saying how many more: found by halving
     # (six layouts for sixty services, not sixty).
     fits, low, high = card("numbers", 0), 1, len(rows) - 1

@@ -26,6 +26,9 @@ from peerspace.accounts.models import Organisation, Site
 from tests.conftest import make_user
 from tests.test_concurrency import CSRF, session_cookie
 
+# It restarts the whole PostgreSQL cluster: nothing else may run meanwhile.
+pytestmark = pytest.mark.serial
+
 MAX_REQUESTS = 400
 MAX_SECONDS = 120
 READY_SECONDS = 60

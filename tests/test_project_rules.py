@@ -64,3 +64,17 @@ def test_files_named_in_the_code_exist(app):
             if not any((place / named).exists() for place in places):
                 missing.append((str(path.relative_to(ROOT)), named))
     assert not missing
+
+
+def test_fonts_for_pdfs_are_truetype_not_woff():
+    """WeasyPrint unpacks a WOFF or WOFF2 font again for every PDF it makes
+    (seconds each, Arabic in it or not); TrueType it only reads."""
+    fonts = []
+    for css in sorted((ROOT / "static" / "css").glob("*.css")):
+        for face in re.findall(r"@font-face\s*{[^}]*}", css.read_text()):
+            for url in re.findall(r"url\(([^)]+)\)", face):
+                fonts.append((css.name, url.strip("'\"")))
+    assert fonts, "no vendored font found in static/css"
+    assert [f for f in fonts if not f[1].endswith((".ttf", ".otf"))] == []
+    for css, url in fonts:
+        assert (ROOT / "static" / "css" / url).resolve().is_file(), (css, url)

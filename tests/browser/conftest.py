@@ -29,6 +29,9 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
+# How long a step may wait for the page. Generous, because CI shares two cores
+# between two test workers and their browsers; a passing step never waits it out.
+TIMEOUT_MS = 15_000
 CSP_PATTERN = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
 
 
@@ -56,7 +59,9 @@ def browser():
         if os.environ.get("PEERSPACE_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (PEERSPACE_REQUIRE_BROWSER=1)", pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     with pytest.MonkeyPatch.context() as mp:
         # Playwright's sync API keeps an event loop running in this thread, and
@@ -148,7 +153,7 @@ def page(browser, live_server, browser_log):
     fail the test too. Dialogs are dismissed so nothing hangs.
     """
     context = browser.new_context(base_url=live_server.url, **PHONE)
-    context.set_default_timeout(5000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.on("console", browser_log.on_console)
     context.on("weberror", lambda err: browser_log.errors.append(str(err.error)))
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from peerspace.accounts.models import Membership
 from safeguarding.models import Action, ReflectionSession, SessionAnswer, Worry
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, TIMEOUT_MS
 from tests.conftest import make_user
 from tests.safeguarding.safeguarding_helpers import become_partners, make_worry
 
@@ -74,7 +74,7 @@ def test_without_javascript_find_and_choose_carry_every_field(
     context = browser.new_context(
         base_url=live_server.url, java_script_enabled=False, **PHONE
     )
-    context.set_default_timeout(5000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     try:
         page.goto("/login/?next=/safeguarding/worries/new/")
