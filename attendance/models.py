@@ -128,7 +128,7 @@ class PersonQuerySet(models.QuerySet):
         either = Q()
         for name in wanted:
             either |= _search_q(name)
-        for person in self.filter(either).order_by("sort_key", "id")[:most]:
+        for person in self.filter(either).in_name_order()[:most]:
             for name in wanted:
                 words = _search_words(name)
                 matches = found[name]
@@ -183,6 +183,15 @@ class PersonQuerySet(models.QuerySet):
     def here_at(self, site: Site):
         """Annotated with `is_here`: signed in at this site now."""
         return self.annotate(is_here=_is_here(site))
+
+    def in_name_order(self):
+        """Alphabetical by name in any script (see peerspace.text.sort_key)."""
+        return self.order_by("sort_key", "id")
+
+    def found_at_door(self, q: str, site: Site):
+        """The door's search: whose names start with the words typed, whether
+        each is here now and when she was last seen, in name order."""
+        return self.search(q).here_at(site).with_last_visit().in_name_order()
 
     def recorded_on(self, site: Site, date: dt.date):
         """Annotated with `recorded`: she has a visit at this site that day."""
