@@ -456,6 +456,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["name"]
+        labels = {"name": _("Name")}
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -475,7 +476,9 @@ class ActivityForm(forms.ModelForm):
 
 
 class PaperSheetForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), empty_label=None, label=_("Site")
+    )
     date = forms.DateField(label=_("Date on the sheet"), widget=DateInput())
     names = forms.CharField(
         label=_("Names on the sheet, one per line"),

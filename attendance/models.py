@@ -8,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -355,11 +356,19 @@ class Person(models.Model):
             parts.append(self.full_name)
         last_seen = getattr(self, "last_seen", None)
         if last_seen:
-            where = f" at {self.last_site}" if getattr(self, "last_site", "") else ""
-            parts.append(f"last here {last_seen:%-d %b %Y}{where}")
+            day = date_format(last_seen, "j M Y")
+            if getattr(self, "last_site", ""):
+                parts.append(
+                    _("last here %(day)s at %(site)s")
+                    % {"day": day, "site": self.last_site}
+                )
+            else:
+                parts.append(_("last here %(day)s") % {"day": day})
         elif hasattr(self, "last_seen"):
             added = timezone.localtime(self.created)
-            parts.append(f"not been yet (added {added:%-d %b %Y})")
+            parts.append(
+                _("not been yet (added %(day)s)") % {"day": date_format(added, "j M Y")}
+            )
         return parts
 
     def visit_summary(self) -> dict:

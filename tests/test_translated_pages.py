@@ -102,6 +102,26 @@ PAGES = [
             "contacts-0-name": "Sam",
         },
     ),
+    # People, their rights, and the team's attendance pages.
+    Page("people", "bob", _url("attendance:people")),
+    Page(
+        "forms to finish",
+        "bob",
+        lambda o: reverse("attendance:people") + "?to_finish=1",
+    ),
+    Page("a person", "alice", _url("attendance:person", "person")),
+    Page("editing a person", "bob", _url("attendance:person_edit", "person")),
+    Page("activities", "alice", _url("attendance:activities")),
+    Page("which site", "bob", _url("attendance:choose_site")),
+    Page("sign everyone out", "bob", _url("attendance:sign_out_all", "site")),
+    Page("paper sheet", "bob", _url("attendance:paper")),
+    Page(
+        "paper sheet, checking the names",
+        "bob",
+        _url("attendance:paper"),
+        data={"site": "1", "date": "2025-01-06", "names": "Sam"},
+    ),
+    Page("import and export", "alice", _url("attendance:import_export")),
     Page("first visit at the door", "bob", _url("attendance:register", "site")),
     Page(
         "first visit at the door, with what's missing",
