@@ -1,10 +1,14 @@
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from peerspace.accounts.models import Site, is_main_language
 from peerspace.fields import DateInput, TokenField
+from peerspace.forms import keep_as_typed
 from peerspace.text import clean_phone, clean_postcode, fold, looks_like_a_date
 
 from .models import (
@@ -23,56 +27,83 @@ NOTE_MAX = 5000
 # The door's forms speak about her; the kiosk's speak to her. Each form takes
 # every word it says from one of these, so a form never changes voice.
 _EITHER = {
-    "word_short": "Please make it at least 4 letters or numbers.",
-    "word_date": "Please choose something that isn't a date: others may know it.",
+    "word_short": _("Please make it at least 4 letters or numbers."),
+    "word_date": _("Please choose something that isn't a date: others may know it."),
 }
 ABOUT_HER = {
     **_EITHER,
-    "known_as": "What would she like us to call her?",
-    "known_as_missing": "Please tell us what she'd like to be called.",
-    "full_name_help": "Only if she'd like to give it.",
-    "leave_blank": "Leave anything blank that she'd rather not share.",
-    "contacts": "Who should we call in an emergency?",
-    "contact_how": "How is it OK to contact her?",
-    "who_to_her": "Who are they to her?",
-    "more": "A bit more about her",
-    "heard_about_us": "How did she hear about us?",
-    "anything_to_know": "Anything she feels we need to know",
-    "data_use": "How we use her information",
-    "agrees": "She's happy with how we use her information (read above)",
-    "kiosk_word_legend": "Signing herself in at the kiosk",
-    "kiosk_word": "Her kiosk word (optional)",
-    "kiosk_word_help": (
+    "known_as": _("What would she like us to call her?"),
+    "known_as_missing": _("Please tell us what she'd like to be called."),
+    "full_name_help": _("Only if she'd like to give it."),
+    "leave_blank": _("Leave anything blank that she'd rather not share."),
+    "contacts": _("Who should we call in an emergency?"),
+    "contact_how": _("How is it OK to contact her?"),
+    "who_to_her": _("Who are they to her?"),
+    "more": _("A bit more about her"),
+    "heard_about_us": _("How did she hear about us?"),
+    "anything_to_know": _("Anything she feels we need to know"),
+    "data_use": _("How we use her information"),
+    "agrees": _("She's happy with how we use her information (read above)"),
+    "kiosk_word_legend": _("Signing herself in at the kiosk"),
+    "kiosk_word": _("Her kiosk word (optional)"),
+    "kiosk_word_help": _(
         "Let her type it herself: a word or number she'll remember that others "
         "don't know, not her birthday. With it she can sign herself in at the "
         "kiosk. It's kept scrambled, so no one can read it back."
     ),
-    "kiosk_word_set": "She has a kiosk word: type a new one to change it.",
-    "forget_kiosk_word": "Forget her kiosk word",
-    "word_name": "Please choose something other than her name.",
+    "kiosk_word_set": _("She has a kiosk word: type a new one to change it."),
+    "forget_kiosk_word": _("Forget her kiosk word"),
+    "word_name": _("Please choose something other than her name."),
+    "known_as_help": _("The only thing we need. A first name or nickname is fine."),
+    "anything_to_know_help": _(
+        "Anything she'd like us to know to look after her well: things "
+        "she finds hard, access needs, allergies. Kept locked (encrypted) "
+        "and only seen by our team."
+    ),
+    "agree_missing": _(
+        "Before we keep more than her name, please check she's happy with how we "
+        "use her information (shown above). Or clear the other details and save "
+        "just her name."
+    ),
 }
 # Anything the kiosk doesn't ask is blank rather than in the door's voice.
 TO_HER = {
     **dict.fromkeys(ABOUT_HER, ""),
     **_EITHER,
-    "known_as": "What would you like us to call you?",
-    "known_as_missing": "Please tell us what you'd like to be called.",
-    "full_name_help": "Only if you'd like to.",
-    "leave_blank": "Leave anything blank you'd rather not share.",
-    "contacts": "Who should we call if you're unwell or hurt?",
-    "contact_how": "How is it OK to contact you?",
-    "who_to_her": "Who are they to you?",
-    "more": "A bit more about you",
-    "data_use": "How we use your information",
-    "agrees": "Yes, I'm happy with how my information is used",
-    "kiosk_word_legend": "Signing in next time",
-    "kiosk_word": "A word or number for signing in next time (optional)",
-    "kiosk_word_help": (
+    "known_as": _("What would you like us to call you?"),
+    "known_as_missing": _("Please tell us what you'd like to be called."),
+    "full_name_help": _("Only if you'd like to."),
+    "leave_blank": _("Leave anything blank you'd rather not share."),
+    "contacts": _("Who should we call if you're unwell or hurt?"),
+    "contact_how": _("How is it OK to contact you?"),
+    "who_to_her": _("Who are they to you?"),
+    "more": _("A bit more about you"),
+    "data_use": _("How we use your information"),
+    "agrees": _("Yes, I'm happy with how my information is used"),
+    "kiosk_word_legend": _("Signing in next time"),
+    "kiosk_word": _("A word or number for signing in next time (optional)"),
+    "kiosk_word_help": _(
         "Something you'll remember that others don't know: not your birthday. "
         "Next time, type it under your name and you're signed in straight away. "
         "We keep it scrambled, so no one can read it."
     ),
-    "word_name": "Please choose something other than your name.",
+    "word_name": _("Please choose something other than your name."),
+    "known_as_help": _("A first name or nickname is fine."),
+    # Not asked at the kiosk, but at the door when the form is shown to her
+    # in her language.
+    "heard_about_us": _("How did you hear about us?"),
+    "anything_to_know": _("Anything you feel we need to know"),
+    "anything_to_know_help": _(
+        "Anything you'd like us to know to look after you well: things you "
+        "find hard, access needs, allergies. Kept locked (encrypted) and only "
+        "seen by our team."
+    ),
+    "kiosk_word_set": _("You have a word already: type a new one to change it."),
+    "forget_kiosk_word": _("Forget my word"),
+    "agree_missing": _(
+        "Please tick the box to say you're happy with how we use your "
+        "information, or just give us your name."
+    ),
 }
 
 
@@ -115,25 +146,17 @@ class PersonForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
-        help_texts = {
-            "known_as": "The only thing we need. A first name or nickname is fine.",
-            "anything_to_know": (
-                "Anything she'd like us to know to look after her well: things "
-                "she finds hard, access needs, allergies. Kept locked (encrypted) "
-                "and only seen by our team."
-            ),
-        }
 
     # Her emergency contacts are asked on the same page, and are details too.
     with_contacts = True
-    contact_formset = None  # ContactFormSet, defined below
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, words=None, language=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation or self.instance.organisation
-        self.words = self.WORDS
+        # The door's form shown to her in her language speaks to her.
+        self.words = words or self.WORDS
         self.contacts = (
-            (self.contact_formset or ContactFormSet)(
+            (KioskContactFormSet if self.words is TO_HER else ContactFormSet)(
                 self.data if self.is_bound else None,
                 instance=self.instance,
                 prefix="contacts",
@@ -147,12 +170,12 @@ class PersonForm(forms.ModelForm):
         for name in ("age_band", "heard_about_us"):
             if name in self.fields:
                 choices = list(self.fields[name].choices)[1:]
-                self.fields[name].choices = [("", "Rather not say"), *choices]
+                self.fields[name].choices = [("", _("Rather not say")), *choices]
         if self.instance.pk and self.instance.data_use_agreed_at:
             self.fields["agrees"].initial = True
         # The statement in the language the form is shown in, or in English
         # (and the form says so) until the organisation has written it there.
-        language = get_language()
+        self.language = language = language or get_language()
         self.statement = self.organisation.data_use_statement_in(language)
         self.statement_in_english = (
             not is_main_language(language) and self.statement.language != language
@@ -161,6 +184,22 @@ class PersonForm(forms.ModelForm):
             "data_use_shown"
         ].initial = f"{self.statement.version}:{self.statement.language}"
 
+    def show_as_typed(self) -> "PersonForm":
+        """Shown again as typed and unchecked, now in another language (the
+        door's "show it in her language"): nothing she typed is lost, her
+        kiosk word included, and the statement is the one in that language."""
+        keep_as_typed(self)
+        if self.contacts is not None:
+            for form in self.contacts.forms:
+                keep_as_typed(form)
+            self.contacts._errors = []
+            self.contacts._non_form_errors = self.contacts.error_class()
+        self.data = self.data.copy()
+        shown = self.fields["data_use_shown"].initial
+        self.data[self.add_prefix("data_use_shown")] = shown
+        self.fields["kiosk_word"].widget.render_value = True
+        return self
+
     def _speak(self) -> None:
         """Every label, help text and message in this form's one voice."""
         words = self.words
@@ -168,12 +207,17 @@ class PersonForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].label = words[name]
         self.fields["known_as"].error_messages["required"] = words["known_as_missing"]
+        self.fields["known_as"].help_text = words["known_as_help"]
+        if "anything_to_know" in self.fields:
+            self.fields["anything_to_know"].help_text = words["anything_to_know_help"]
         if "full_name" in self.fields:
             self.fields["full_name"].help_text = words["full_name_help"]
         word = self.fields["kiosk_word"]
         word.label, word.help_text = words["kiosk_word"], words["kiosk_word_help"]
         if self.instance.kiosk_word:
-            word.help_text += " " + words["kiosk_word_set"]
+            word.help_text = format_lazy(
+                "{} {}", words["kiosk_word_help"], words["kiosk_word_set"]
+            )
             self.fields["forget_kiosk_word"].label = words["forget_kiosk_word"]
         else:
             del self.fields["forget_kiosk_word"]
@@ -203,9 +247,14 @@ class PersonForm(forms.ModelForm):
         value = self.cleaned_data["anything_to_know"].strip()
         if len(value) > NOTE_MAX:
             raise forms.ValidationError(
-                f"Please keep this under {NOTE_MAX:,} characters "
-                f"(it has {len(value):,}). Nothing has been lost: shorten it and "
-                "save again."
+                _(
+                    "Please keep this under %(most)s characters (it has "
+                    "%(count)s). Nothing has been lost: shorten it and save again."
+                )
+                % {
+                    "most": number_format(NOTE_MAX, force_grouping=True),
+                    "count": number_format(len(value), force_grouping=True),
+                }
             )
         return value
 
@@ -217,7 +266,7 @@ class PersonForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.gave_details() and not cleaned.get("agrees"):
-            self.add_error("agrees", self.AGREE_MESSAGE)
+            self.add_error("agrees", self.words["agree_missing"])
         return cleaned
 
     def gave_details(self) -> bool:
@@ -240,12 +289,6 @@ class PersonForm(forms.ModelForm):
                 for f in self.contacts.forms
             )
         )
-
-    AGREE_MESSAGE = (
-        "Before we keep more than her name, please check she's happy with how we "
-        "use her information (shown above). Or clear the other details and save "
-        "just her name."
-    )
 
     def save(self, commit=True):
         person = super().save(commit=False)
@@ -287,11 +330,11 @@ class EmergencyContactForm(forms.ModelForm):
         fields = CONTACT_DETAILS
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
         labels = {
-            "name": "Their name",
+            "name": _("Their name"),
             "relationship": ABOUT_HER["who_to_her"],
-            "phone": "Their phone number",
+            "phone": _("Their phone number"),
         }
-        help_texts = {"relationship": "For example sister, friend, neighbour."}
+        help_texts = {"relationship": _("For example sister, friend, neighbour.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,10 +353,13 @@ class EmergencyContactForm(forms.ModelForm):
             if "phone" not in self.errors:
                 self.add_error(
                     "phone",
-                    "Please add a phone number, or we can't call them in an emergency.",
+                    _(
+                        "Please add a phone number, or we can't call them in an "
+                        "emergency."
+                    ),
                 )
         if not deleting and phone and not name:
-            self.add_error("name", "Who is this? Please add their name.")
+            self.add_error("name", _("Who is this? Please add their name."))
         return cleaned
 
 
@@ -355,31 +401,33 @@ KioskContactFormSet = _contact_formset(KioskContactForm)
 
 class QuickAddForm(forms.Form):
     known_as = forms.CharField(
-        label="Her name",
+        label=_("Her name"),
         max_length=100,
-        help_text="Just a name: finish the form later.",
+        help_text=_("Just a name: finish the form later."),
     )
     registration_token = TokenField()
 
     def clean_known_as(self):
         value = " ".join(self.cleaned_data["known_as"].split())
         if not value:
-            raise forms.ValidationError("Please type a name.")
+            raise forms.ValidationError(_("Please type a name."))
         return value
 
 
 class HeadCountForm(forms.Form):
     count = forms.IntegerField(
-        label="How many people?",
+        label=_("How many people?"),
         min_value=1,
         max_value=200,
         error_messages={
-            "min_value": "Please enter at least 1.",
-            "max_value": "That's a lot! Please enter 200 or fewer at a time.",
+            "min_value": _("Please enter at least 1."),
+            "max_value": _("That's a lot! Please enter 200 or fewer at a time."),
         },
     )
     activity = forms.ModelChoiceField(
-        queryset=Activity.objects.none(), required=False, empty_label="No activity"
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("No activity"),
     )
     request_token = TokenField()
 
@@ -401,13 +449,14 @@ class VisitForm(forms.ModelForm):
         self.fields["activity"].queryset = Activity.objects.filter(
             organisation=organisation, is_active=True
         )
-        self.fields["activity"].empty_label = "No activity"
+        self.fields["activity"].empty_label = _("No activity")
 
 
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["name"]
+        labels = {"name": _("Name")}
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -420,15 +469,19 @@ class ActivityForm(forms.ModelForm):
             .exclude(pk=self.instance.pk)
             .exists()
         ):
-            raise forms.ValidationError("There's already an activity with that name.")
+            raise forms.ValidationError(
+                _("There's already an activity with that name.")
+            )
         return name
 
 
 class PaperSheetForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
-    date = forms.DateField(label="Date on the sheet", widget=DateInput())
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), empty_label=None, label=_("Site")
+    )
+    date = forms.DateField(label=_("Date on the sheet"), widget=DateInput())
     names = forms.CharField(
-        label="Names on the sheet, one per line",
+        label=_("Names on the sheet, one per line"),
         widget=forms.Textarea(attrs={"rows": 10, "autocapitalize": "words"}),
         max_length=20000,
     )
@@ -441,7 +494,7 @@ class PaperSheetForm(forms.Form):
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
-            raise forms.ValidationError("That date is in the future.")
+            raise forms.ValidationError(_("That date is in the future."))
         return date
 
     def clean_names(self):
@@ -450,9 +503,9 @@ class PaperSheetForm(forms.Form):
         ]
         lines = [line[:100] for line in lines if line]
         if not lines:
-            raise forms.ValidationError("Please type at least one name.")
+            raise forms.ValidationError(_("Please type at least one name."))
         if len(lines) > 300:
-            raise forms.ValidationError("Please enter 300 names or fewer at a time.")
+            raise forms.ValidationError(_("Please enter 300 names or fewer at a time."))
         return lines
 
 
@@ -460,16 +513,16 @@ class KioskNameForm(forms.Form):
     """A woman who has been before: her name, and her kiosk word if she chose one."""
 
     name = forms.CharField(
-        label="What's your name?",
+        label=_("What's your name?"),
         max_length=100,
-        error_messages={"required": "Please type your name."},
+        error_messages={"required": _("Please type your name.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "words", "autofocus": True}
         ),
     )
     word = forms.CharField(
-        label="Your kiosk word, if you chose one",
-        help_text=(
+        label=_("Your kiosk word, if you chose one"),
+        help_text=_(
             "If you haven't got one, leave this blank: the team will see you're here."
         ),
         required=False,
@@ -486,7 +539,7 @@ class KioskLogOutForm(forms.Form):
     """Staff log the kiosk out with the password it logs in with."""
 
     password = forms.CharField(
-        label="The password this kiosk logs in with",
+        label=_("The password this kiosk logs in with"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
@@ -499,7 +552,7 @@ class KioskLogOutForm(forms.Form):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(
-                "That isn't this kiosk's password. Ask whoever set up the kiosk."
+                _("That isn't this kiosk's password. Ask whoever set up the kiosk.")
             )
         return password
 
@@ -508,16 +561,6 @@ class KioskPersonForm(PersonForm):
     """The short form a woman fills in herself at the kiosk."""
 
     WORDS = TO_HER
-    contact_formset = KioskContactFormSet
 
     class Meta(PersonForm.Meta):
         fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
-
-    AGREE_MESSAGE = (
-        "Please tick the box to say you're happy with how we use your "
-        "information, or just give us your name."
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["known_as"].help_text = "A first name or nickname is fine."

@@ -8,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -128,7 +129,7 @@ class PersonQuerySet(models.QuerySet):
         either = Q()
         for name in wanted:
             either |= _search_q(name)
-        for person in self.filter(either).order_by("sort_key", "id")[:most]:
+        for person in self.filter(either).in_name_order()[:most]:
             for name in wanted:
                 words = _search_words(name)
                 matches = found[name]
@@ -183,6 +184,15 @@ class PersonQuerySet(models.QuerySet):
     def here_at(self, site: Site):
         """Annotated with `is_here`: signed in at this site now."""
         return self.annotate(is_here=_is_here(site))
+
+    def in_name_order(self):
+        """Alphabetical by name in any script (see peerspace.text.sort_key)."""
+        return self.order_by("sort_key", "id")
+
+    def found_at_door(self, q: str, site: Site):
+        """The door's search: whose names start with the words typed, whether
+        each is here now and when she was last seen, in name order."""
+        return self.search(q).here_at(site).with_last_visit().in_name_order()
 
     def recorded_on(self, site: Site, date: dt.date):
         """Annotated with `recorded`: she has a visit at this site that day."""
@@ -346,11 +356,19 @@ class Person(models.Model):
             parts.append(self.full_name)
         last_seen = getattr(self, "last_seen", None)
         if last_seen:
-            where = f" at {self.last_site}" if getattr(self, "last_site", "") else ""
-            parts.append(f"last here {last_seen:%-d %b %Y}{where}")
+            day = date_format(last_seen, "j M Y")
+            if getattr(self, "last_site", ""):
+                parts.append(
+                    _("last here %(day)s at %(site)s")
+                    % {"day": day, "site": self.last_site}
+                )
+            else:
+                parts.append(_("last here %(day)s") % {"day": day})
         elif hasattr(self, "last_seen"):
             added = timezone.localtime(self.created)
-            parts.append(f"not been yet (added {added:%-d %b %Y})")
+            parts.append(
+                _("not been yet (added %(day)s)") % {"day": date_format(added, "j M Y")}
+            )
         return parts
 
     def visit_summary(self) -> dict:

@@ -208,7 +208,7 @@ class PersonResource(OrganisationResource):
         return (
             Person.objects.filter(organisation=self.organisation)
             .defer("anything_to_know")
-            .order_by("known_as", "id")
+            .in_name_order()
         )
 
     def check_columns(self, found):

@@ -65,12 +65,14 @@ def choosable_languages() -> list[tuple[str, str]]:
     return found
 
 
-def remember_language(request: HttpRequest, code: str) -> None:
-    """Show her pages in this language until she signs out ("" for her browser's)."""
+def remember_language(request: HttpRequest, code: str, *, now: bool = True) -> None:
+    """Show her pages in this language until she signs out ("" for her browser's);
+    with now=False from the next page on (this one is already in another)."""
     if code and is_available(code):
         request.session[LANGUAGE_SESSION_KEY] = code
-        translation.activate(code)
-        request.LANGUAGE_CODE = code
+        if now:
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
     else:
         request.session.pop(LANGUAGE_SESSION_KEY, None)
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.utils.translation import gettext as _
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -86,8 +87,10 @@ def clean_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if not PHONE_RE.match(value) or not 7 <= len(digits) <= 15:
         raise forms.ValidationError(
-            "That doesn't look like a phone number. Use digits and spaces, "
-            "for example 07700 900123 or 01942 123456."
+            _(
+                "That doesn't look like a phone number. Use digits and spaces, "
+                "for example 07700 900123 or 01942 123456."
+            )
         )
     return value
 
@@ -100,8 +103,10 @@ def clean_postcode(value: str) -> str:
     match = POSTCODE_RE.match(value)
     if not match:
         raise forms.ValidationError(
-            "That doesn't look like a UK postcode (for example WN1 1AA). "
-            "Leave it blank if you're not sure."
+            _(
+                "That doesn't look like a UK postcode (for example WN1 1AA). "
+                "Leave it blank if you're not sure."
+            )
         )
     return f"{match[1]} {match[2]}"
 

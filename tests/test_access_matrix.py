@@ -109,6 +109,8 @@ EXPECTATIONS = {
     "attendance:kiosk_done": ("none", "get", KIOSK_OK),
     "attendance:kiosk_see_us": ("none", "get", KIOSK_OK),
     "attendance:kiosk_log_out": ("none", "get", KIOSK_OK),
+    "attendance:kiosk_next": ("none", "get", {**KIOSK_OK, "kiosk": 302}),
+    "attendance:kiosk_language": ("none", "post", {**KIOSK_OK, "kiosk": 302}),
     "two_factor": ("none", "get", {**team(302, outsider=302), "kiosk": 403}),
     "two_factor_setup": ("none", "get", {**team(200, outsider=200), "kiosk": 403}),
     # Only for a first password (tests/test_first_password.py): others go home.

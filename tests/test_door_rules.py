@@ -111,7 +111,7 @@ def test_her_contacts_are_saved_with_her_and_only_once(org):
 def test_an_emergency_contact_needs_her_agreement(org, form_class):
     form = form_class({"known_as": "Ama", **contact_data()}, organisation=org)
     assert not form.is_valid()
-    assert form.errors["agrees"] == [form.AGREE_MESSAGE]
+    assert form.errors["agrees"] == [form.words["agree_missing"]]
     agreed = form_class(
         {"known_as": "Ama", "agrees": "on", **contact_data()}, organisation=org
     )

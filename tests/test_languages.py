@@ -243,3 +243,26 @@ def test_a_date_typed_the_british_way_is_read_the_british_way():
         assert field.clean("06/01/2025") == dt.date(2025, 1, 6)
     with translation.override("ur"):
         assert field.clean("06/01/2025") == dt.date(2025, 1, 6)
+
+
+def test_a_new_languages_catalogue_gets_its_plural_forms_and_asks_for_review(
+    tmp_path,
+):
+    from peerspace.management.commands.makemessages import fill_new_headers
+
+    po = tmp_path / "so" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: \\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"\n\n'
+        'msgid "Hello! Come in."\nmsgstr "Soo dhawoow! Soo gal."\n',
+        encoding="utf-8",
+    )
+    assert fill_new_headers(tmp_path) == [po]
+    text = po.read_text(encoding="utf-8")
+    assert text.startswith("# NEEDS REVIEW")
+    assert '"Language: so\\n"' in text
+    assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
+    assert i18n.compile_catalogues(tmp_path)  # it compiles now
+    assert fill_new_headers(tmp_path) == []  # and is left alone after

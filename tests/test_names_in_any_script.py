@@ -126,3 +126,25 @@ def test_people_already_here_get_their_place_and_language(org):
     not_asked.refresh_from_db()
     assert (agreed.sort_key, agreed.data_use_language) == (sort_key("پروین"), "en-gb")
     assert (not_asked.sort_key, not_asked.data_use_language) == (sort_key("Bea"), "")
+
+
+def test_the_doors_search_finds_them_in_name_order(org, site):
+    for name in ("Sara Zed", "Ștefania Sam", "Şükran Sam", "Sam", "ثمینہ Sam"):
+        Person.objects.create(organisation=org, known_as=name)
+    found = Person.objects.filter(organisation=org).found_at_door("sam", site)
+    assert [p.known_as for p in found] == [
+        "Sam",
+        "Ștefania Sam",
+        "Şükran Sam",
+        "ثمینہ Sam",
+    ]
+    assert all(hasattr(p, "is_here") and hasattr(p, "last_seen") for p in found)
+
+
+def test_the_people_spreadsheet_lists_them_in_name_order(org):
+    from attendance.resources import PersonResource
+
+    for name in ("zoe", "Émilie", "Łucja", "Lucy"):
+        Person.objects.create(organisation=org, known_as=name)
+    rows = PersonResource(organisation=org).get_queryset()
+    assert [p.known_as for p in rows] == ["Émilie", "Łucja", "Lucy", "zoe"]

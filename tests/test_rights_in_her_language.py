@@ -154,7 +154,8 @@ def test_without_her_language_the_form_says_honestly_it_is_english(
     bob_client, org, site
 ):
     page = register_page(bob_client, site, "ur").content.decode()
-    assert "We haven't written this in اردو yet, so here it is in English." in page
+    # Said in Urdu: the message is translated, the statement isn't yet.
+    assert "ہم نے ابھی یہ اردو میں نہیں لکھا، اس لیے یہ انگریزی میں ہے۔" in page
     assert 'lang="en-gb" dir="ltr">We keep what you tell us' in page
     person = register(bob_client, site, "ur")
     assert (person.data_use_version, person.data_use_language) == (1, "en-gb")

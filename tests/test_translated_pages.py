@@ -34,6 +34,8 @@ class Page:
     who: str | None
     url: Callable[[dict], str]
     marks: tuple = ()
+    # Posted, to see the page's messages about what's missing.
+    data: dict | None = None
 
 
 def _url(name: str, *args) -> Callable[[dict], str]:
@@ -74,15 +76,64 @@ PAGES = [
     Page("importing Open Referral", "alice", _url("signposting:import_hsds")),
     Page("importing a spreadsheet", "alice", _url("signposting:import_table")),
     Page("public directory", None, _url("signposting:public", "org_slug")),
-    # Not marked yet.
-    Page("kiosk", "kiosk", _url("attendance:kiosk"), (NOT_YET,)),
-    Page("kiosk: been before", "kiosk", _url("attendance:kiosk_returning"), (NOT_YET,)),
-    Page("kiosk: first visit", "kiosk", _url("attendance:kiosk_new"), (NOT_YET,)),
+    # The kiosk, every screen, and the first-visit form at the door.
+    Page("kiosk", "kiosk", _url("attendance:kiosk")),
+    Page("kiosk: been before", "kiosk", _url("attendance:kiosk_returning")),
+    Page("kiosk: first visit", "kiosk", _url("attendance:kiosk_new")),
+    Page("kiosk: thank you", "kiosk", _url("attendance:kiosk_done")),
+    Page("kiosk: say hello", "kiosk", _url("attendance:kiosk_see_us")),
+    Page("kiosk: staff log out", "kiosk", _url("attendance:kiosk_log_out")),
     Page(
-        "first visit at the door",
+        "kiosk: been before, name missing",
+        "kiosk",
+        _url("attendance:kiosk_returning"),
+        data={"name": ""},
+    ),
+    Page(
+        "kiosk: first visit, with what's missing",
+        "kiosk",
+        _url("attendance:kiosk_new"),
+        data={
+            "known_as": "",
+            "phone": "not a phone",
+            "kiosk_word": "ab",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-0-name": "Sam",
+        },
+    ),
+    # People, their rights, and the team's attendance pages.
+    Page("people", "bob", _url("attendance:people")),
+    Page(
+        "forms to finish",
+        "bob",
+        lambda o: reverse("attendance:people") + "?to_finish=1",
+    ),
+    Page("a person", "alice", _url("attendance:person", "person")),
+    Page("editing a person", "bob", _url("attendance:person_edit", "person")),
+    Page("activities", "alice", _url("attendance:activities")),
+    Page("which site", "bob", _url("attendance:choose_site")),
+    Page("sign everyone out", "bob", _url("attendance:sign_out_all", "site")),
+    Page("paper sheet", "bob", _url("attendance:paper")),
+    Page(
+        "paper sheet, checking the names",
+        "bob",
+        _url("attendance:paper"),
+        data={"site": "1", "date": "2025-01-06", "names": "Sam"},
+    ),
+    Page("import and export", "alice", _url("attendance:import_export")),
+    Page("first visit at the door", "bob", _url("attendance:register", "site")),
+    Page(
+        "first visit at the door, with what's missing",
         "bob",
         _url("attendance:register", "site"),
-        (NOT_YET,),
+        data={
+            "known_as": "",
+            "email": "not an email",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-0-phone": "01234 567890",
+        },
     ),
 ]
 
@@ -135,7 +186,12 @@ def objects(org, site, person, alice, bob, kiosk):
 def test_every_word_on_the_page_is_translated(client, pseudo_language, objects, page):
     if page.who:
         client.force_login(objects[page.who])
-    response = client.get(page.url(objects), HTTP_ACCEPT_LANGUAGE=pseudo_language)
+    if page.data is None:
+        response = client.get(page.url(objects), HTTP_ACCEPT_LANGUAGE=pseudo_language)
+    else:
+        response = client.post(
+            page.url(objects), page.data, HTTP_ACCEPT_LANGUAGE=pseudo_language
+        )
     assert response.status_code in (200, 403, 404), response.status_code
     html = response.content.decode()
     assert f'lang="{pseudo_language}"' in html

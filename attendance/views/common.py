@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from peerspace import drafts
 from peerspace.accounts.models import Site
@@ -13,6 +14,7 @@ from peerspace.permissions import (
 )
 
 from ..forms import (
+    TO_HER,
     PersonForm,
 )
 from ..models import (
@@ -60,16 +62,26 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
     if data is not None and request.method == "GET":
         messages.warning(
             request,
-            "You were signed out before this was saved. Here is what you typed: "
-            "check it and save again.",
+            _(
+                "You were signed out before this was saved. Here is what you "
+                "typed: check it and save again."
+            ),
         )
+    # At the door the facilitator can show a new woman the form in her
+    # language: its questions, to her, and the privacy statement in it; the
+    # rest of the page stays in the team's language.
+    her_language = her_language_for(request, organisation) if person.pk is None else ""
     form = PersonForm(
         data,
         instance=person,
         organisation=organisation,
         initial={"registration_token": new_token()} if person.pk is None else None,
+        words=TO_HER if her_language else None,
+        language=her_language or None,
     )
-    if request.method == "POST":
+    if request.method == "POST" and "show_in_language" in request.POST:
+        form.show_as_typed()
+    elif request.method == "POST":
         if form.is_valid():
             saved, first_time = save_person(form, request.user)
             return on_saved(saved, duplicate=not first_time)
@@ -81,8 +93,19 @@ def person_form_view(request, *, person, organisation, template, context, on_sav
             "form": form,
             "formset": form.contacts,
             "organisation": organisation,
+            "her_language": her_language,
+            "her_languages": organisation.offered_languages()
+            if person.pk is None
+            else [],
         },
     )
+
+
+def her_language_for(request: HttpRequest, organisation) -> str:
+    """The language the facilitator chose to show the first-visit form in,
+    if the organisation offers it ("" for the team's own)."""
+    code = request.POST.get("her_language") or request.GET.get("her_language", "")
+    return code if code in dict(organisation.offered_languages()) else ""
 
 
 def save_person(form: PersonForm, user) -> tuple[Person, bool]:

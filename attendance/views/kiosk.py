@@ -21,11 +21,18 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from peerspace.accounts.models import Site
 from peerspace.fields import new_token
+from peerspace.i18n import remember_language
 from peerspace.middleware import kiosk_allowed
 from peerspace.permissions import (
     KIOSK,
@@ -46,7 +53,7 @@ from ..models import (
 )
 from .common import save_person
 
-BUSY = (
+BUSY = _(
     "Lots of people are signing in just now. Please say hello to one of the "
     "team and they'll help you finish: what you typed is still here."
 )
@@ -91,7 +98,43 @@ def _page(request, template: str, context: dict, *, thanks=False):
 @require_GET
 @role_required(KIOSK)
 def kiosk_home(request):
-    return render(request, "attendance/kiosk.html", {"site": _kiosk_site(request)})
+    site = _kiosk_site(request)
+    organisation = site.organisation
+    language = get_language()
+    context = {"languages": organisation.offered_languages(), "language": language}
+    if language != organisation.default_language:
+        # Left in her language, the start goes back to the organisation's
+        # for the next person.
+        return _page(request, "attendance/kiosk.html", context)
+    return render(request, "attendance/kiosk.html", {"site": site, **context})
+
+
+@kiosk_allowed
+@require_POST
+@role_required(KIOSK)
+def kiosk_language(request):
+    """She chose her language on the first screen: the kiosk speaks it until
+    she's done (kiosk_next), and only the languages the organisation offers."""
+    organisation = _kiosk_site(request).organisation
+    code = request.POST.get("language", "")
+    if code in dict(organisation.offered_languages()):
+        remember_language(request, code)
+    return redirect("attendance:kiosk")
+
+
+def _next_person(request) -> None:
+    """Back to the organisation's language for whoever comes next: after
+    the thank-you, on cancelling, and when the kiosk is left untouched."""
+    default = _kiosk_site(request).organisation.default_language
+    remember_language(request, default, now=False)
+
+
+@kiosk_allowed
+@require_GET
+@role_required(KIOSK)
+def kiosk_next(request):
+    _next_person(request)
+    return redirect("attendance:kiosk")
 
 
 @kiosk_allowed
@@ -153,7 +196,7 @@ def kiosk_new(request):
             "form": form,
             "formset": form.contacts,
             "organisation": organisation,
-            "cancel_url": reverse("attendance:kiosk"),
+            "cancel_url": reverse("attendance:kiosk_next"),
         },
     )
 
@@ -162,14 +205,19 @@ def kiosk_new(request):
 @require_GET
 @role_required(KIOSK)
 def kiosk_done(request):
-    return _page(request, "attendance/kiosk_done.html", {}, thanks=True)
+    # Thanked in her language; whatever comes next is in the organisation's.
+    response = _page(request, "attendance/kiosk_done.html", {}, thanks=True)
+    _next_person(request)
+    return response
 
 
 @kiosk_allowed
 @require_GET
 @role_required(KIOSK)
 def kiosk_see_us(request):
-    return _page(request, "attendance/kiosk_see_us.html", {}, thanks=True)
+    response = _page(request, "attendance/kiosk_see_us.html", {}, thanks=True)
+    _next_person(request)
+    return response
 
 
 @kiosk_allowed

@@ -7,6 +7,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -82,12 +85,22 @@ def paper(request):
         token = form.cleaned_data["request_token"] or uuid.uuid4()
         if "confirm" in request.POST:
             created, already = _save_paper(request, site, date, rows, token)
-            messages.success(
-                request,
-                f"Saved {created} visits from the paper sheet for {site} on "
-                f"{date:%-d %B %Y}."
-                + (f" {already} were already recorded." if already else ""),
-            )
+            saved = ngettext(
+                "Saved %(count)s visit from the paper sheet for %(site)s on %(day)s.",
+                "Saved %(count)s visits from the paper sheet for %(site)s on %(day)s.",
+                created,
+            ) % {
+                "count": created,
+                "site": site,
+                "day": date_format(date, "DATE_FORMAT"),
+            }
+            if already:
+                saved += " " + ngettext(
+                    "%(count)s was already recorded.",
+                    "%(count)s were already recorded.",
+                    already,
+                ) % {"count": already}
+            messages.success(request, saved)
             return redirect("attendance:paper")
         return render(
             request,
@@ -192,7 +205,9 @@ def person_edit(request, pk: int):
     person = get_person_for_user(request, pk)
 
     def on_saved(saved, duplicate):
-        messages.success(request, f"{saved.known_as}'s details are saved.")
+        messages.success(
+            request, _("%(name)s's details are saved.") % {"name": saved.known_as}
+        )
         return redirect(saved)
 
     return person_form_view(
@@ -221,7 +236,7 @@ def activities(request):
             activity = form.save(commit=False)
             activity.organisation = organisation
             activity.save()
-            messages.success(request, f"Added “{activity.name}”.")
+            messages.success(request, _("Added “%(name)s”.") % {"name": activity.name})
             return redirect(org_url("attendance:activities", organisation))
     return render(
         request,

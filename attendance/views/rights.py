@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace import i18n
@@ -123,7 +124,7 @@ def erase(request, pk: int):
     person = _get_person_for_coordinator(request, pk)
     if request.method == "POST":
         if request.POST.get("confirm") != "erase":
-            messages.error(request, "Please type the word erase to confirm.")
+            messages.error(request, _("Please type the word erase to confirm."))
         else:
             erase_person(person)
             AuditEvent.record(
@@ -131,7 +132,10 @@ def erase(request, pk: int):
             )
             messages.success(
                 request,
-                "Her details are erased. Her visits are still counted, without her name.",
+                _(
+                    "Her details are erased. Her visits are still counted, "
+                    "without her name."
+                ),
             )
             return redirect("attendance:people")
     return render(request, "attendance/person_erase.html", {"person": person})

@@ -25,6 +25,8 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerspace import spreadsheets
@@ -65,8 +67,8 @@ class Upload:
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Spreadsheet file",
-        help_text=(
+        label=gettext_lazy("Spreadsheet file"),
+        help_text=gettext_lazy(
             "A CSV (.csv) or Excel (.xlsx) file. The first row must be the column "
             "headings. Nothing is saved until you've checked it and confirmed."
         ),
@@ -82,16 +84,24 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise ValidationError(
-                f"That file is {filesizeformat(upload.size)}, and the most we can "
-                f"take is {filesizeformat(settings.IMPORT_MAX_BYTES)}. Please split "
-                "it into smaller files and import them one at a time."
+                _(
+                    "That file is %(size)s, and the most we can take is %(most)s. "
+                    "Please split it into smaller files and import them one at a "
+                    "time."
+                )
+                % {
+                    "size": filesizeformat(upload.size),
+                    "most": filesizeformat(settings.IMPORT_MAX_BYTES),
+                }
             )
         fmt = PurePath(upload.name).suffix.lower().lstrip(".")
         if fmt not in spreadsheets.FORMATS:
             raise ValidationError(
-                "Please choose a CSV (.csv) or Excel (.xlsx) file. From your "
-                "spreadsheet program, use “Save as” or “Download” and pick one of "
-                "those."
+                _(
+                    "Please choose a CSV (.csv) or Excel (.xlsx) file. From your "
+                    "spreadsheet program, use “Save as” or “Download” and pick one "
+                    "of those."
+                )
             )
         content = upload.read(settings.IMPORT_MAX_BYTES + 1)
         result = Upload(PurePath(upload.name).name[:100], fmt, content)
@@ -193,8 +203,10 @@ def _confirm(request, kind: str, organisation) -> HttpResponse:
     if upload is None:
         messages.error(
             request,
-            "That file has already been imported, or the check has expired. "
-            "Please upload it again.",
+            _(
+                "That file has already been imported, or the check has expired. "
+                "Please upload it again."
+            ),
         )
         return redirect(_page_url(organisation))
     resource = RESOURCES[kind](
@@ -224,22 +236,25 @@ def _confirm(request, kind: str, organisation) -> HttpResponse:
 
 
 def _done_message(kind: str, totals: dict) -> str:
+    new, update, skip = totals["new"], totals["update"], totals["skip"]
     if kind == "people":
-        parts = [f"{totals['new']} new {'person' if totals['new'] == 1 else 'people'}"]
-        parts.append(f"{totals['update']} updated")
+        parts = [
+            ngettext("%(n)s new person", "%(n)s new people", new) % {"n": new},
+            ngettext("%(n)s updated", "%(n)s updated", update) % {"n": update},
+        ]
     else:
-        parts = [f"{totals['new']} visit{'' if totals['new'] == 1 else 's'} added"]
-    if totals["skip"]:
-        parts.append(f"{totals['skip']} skipped")
-    return "Imported: " + ", ".join(parts) + "."
+        parts = [ngettext("%(n)s visit added", "%(n)s visits added", new) % {"n": new}]
+    if skip:
+        parts.append(ngettext("%(n)s skipped", "%(n)s skipped", skip) % {"n": skip})
+    return _("Imported: %(what)s.") % {"what": ", ".join(parts)}
 
 
 STATUS = {
-    "new": ("New", "text-bg-success"),
-    "update": ("Update", "text-bg-primary"),
-    "skip": ("Skip", "text-bg-secondary"),
-    "invalid": ("Problem", "text-bg-danger"),
-    "error": ("Problem", "text-bg-danger"),
+    "new": (gettext_lazy("New"), "text-bg-success"),
+    "update": (gettext_lazy("Update"), "text-bg-primary"),
+    "skip": (gettext_lazy("Skip"), "text-bg-secondary"),
+    "invalid": (gettext_lazy("Problem"), "text-bg-danger"),
+    "error": (gettext_lazy("Problem"), "text-bg-danger"),
 }
 
 
@@ -270,7 +285,7 @@ def _preview(resource, sheet: Sheet, result) -> dict:
     base_problems = []
     for error in result.base_errors:
         logger.error("Import failed", exc_info=error.error)
-        base_problems.append("Something went wrong checking this file.")
+        base_problems.append(_("Something went wrong checking this file."))
     bad = [r for r in rows if r["problems"]]
     totals = {k: sum(1 for r in rows if r["kind"] == k) for k in ("new", "update")}
     totals["skip"] = sum(1 for r in rows if r["kind"] == "skip")
@@ -287,12 +302,12 @@ def _preview(resource, sheet: Sheet, result) -> dict:
 
 def _error_message(error: Exception) -> str:
     if isinstance(error, IntegrityError):
-        return (
+        return _(
             "This row has just been saved by someone else, perhaps from the same "
             "file in another tab or window."
         )
     logger.error("Import row failed", exc_info=error)
-    return "We couldn't save this row because of an unexpected problem."
+    return _("We couldn't save this row because of an unexpected problem.")
 
 
 def _messages(error: ValidationError) -> list[str]:
