@@ -188,14 +188,14 @@
   function showLogoutWarning(form, waiting) {
     var old = document.getElementById("logout-warning");
     if (old) old.remove();
-    var box = el("section", { id: "logout-warning", class: "alert alert-danger", role: "alert", "aria-labelledby": "logout-warning-heading", tabindex: "-1" });
+    var box = el("section", { id: "logout-warning", class: "alert alert-warning", role: "alert", "aria-labelledby": "logout-warning-heading", tabindex: "-1" });
     box.appendChild(el("h2", { id: "logout-warning-heading", class: "h5" }, fill(ngettext(
       "%(count)s arrival typed offline hasn't been sent yet",
       "%(count)s arrivals typed offline haven't been sent yet", waiting), { count: waiting })));
     box.appendChild(el("p", {}, gettext("Logging out now would lose them from this device. Send them first (you need a connection), or log out and type them in again later.")));
     var buttons = el("div", { class: "d-flex flex-wrap gap-2" });
     var send = el("button", { type: "button", class: "btn btn-primary" }, gettext("Send them now"));
-    var anyway = el("button", { type: "button", class: "btn btn-outline-danger" }, gettext("Log out and lose them"));
+    var anyway = el("button", { type: "button", class: "btn btn-outline-dark" }, gettext("Log out and lose them"));
     var status = el("p", { class: "mt-2 mb-0", role: "status" });
     send.addEventListener("click", function () {
       status.textContent = gettext("Sending…");
