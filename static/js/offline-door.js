@@ -424,9 +424,13 @@
         if (navigator.onLine) fetchSnapshot(hook.dataset.snapshotUrl).catch(function () {});
       };
       refresh();
-      // The last list must be the latest one when the connection drops.
-      document.addEventListener("htmx:afterSwap", refresh);
-      window.setInterval(refresh, 60000);
+      // The last list must be the latest one when the connection drops: taken
+      // again after each change made here. Not on a timer: that would count
+      // as use and keep an unattended tablet signed in past its idle limit.
+      document.addEventListener("htmx:afterRequest", function (event) {
+        var config = event.detail.requestConfig;
+        if (event.detail.successful && config && config.verb !== "get") refresh();
+      });
     } else if (navigator.onLine) {
       sendQueue();
     }

@@ -63,7 +63,17 @@ def test_the_door_works_offline_and_sends_what_was_typed(
     Person.objects.create(organisation=org, known_as="Kim", full_name="Kim Lee")
     Person.objects.create(organisation=org, known_as="Kim", full_name="Kim Ng")
 
+    Person.objects.create(organisation=org, known_as="Lou")
+
     open_door_online(page, log_in, site)
+    # Signed in online just before the wifi drops: the device's list has her.
+    page.locator("#q").press_sequentially("lou", delay=20)
+    page.get_by_role("button", name="Sign in Lou").click()
+    expect(page.locator("#here-heading")).to_have_text("Here now: 3")
+    page.wait_for_function(
+        f"""() => (localStorage.getItem('peerspace.door.snapshot.{site.pk}') || '')
+          .indexOf('"Lou"') !== -1"""
+    )
     page.context.set_offline(True)
     page.reload()
     # Served by the service worker: the offline door, saying so.
@@ -73,6 +83,7 @@ def test_the_door_works_offline_and_sends_what_was_typed(
     )
     here = page.locator("#offline-here")
     expect(here).to_contain_text("Ruth")
+    expect(here).to_contain_text("Lou")
     # The last list keeps everyone's emergency contacts readable.
     page.locator("#offline-here details").first.locator("summary").click()
     expect(
@@ -85,7 +96,7 @@ def test_the_door_works_offline_and_sends_what_was_typed(
         expect(here).to_contain_text(name)
     page.get_by_role("button", name="Sign out Ruth").click()
     expect(here).not_to_contain_text("Ruth")
-    expect(page.locator("#offline-count")).to_have_text("4")
+    expect(page.locator("#offline-count")).to_have_text("5")
     expect(page.locator("#offline-queue-status")).to_contain_text(
         "4 changes are kept on this device"
     )
@@ -100,7 +111,14 @@ def test_the_door_works_offline_and_sends_what_was_typed(
     # The fire register, printed on the device from what it knows.
     text = pdf_text(page.pdf(), tmp_path)
     assert "Fire register: Wigan" in text
-    for present in ("Dee", "Dee's mum (mum) 07700 900222", "Sam", "Kim", "Priya New"):
+    for present in (
+        "Dee",
+        "Dee's mum (mum) 07700 900222",
+        "Lou",
+        "Sam",
+        "Kim",
+        "Priya New",
+    ):
         assert present in text
     assert "Ruth" not in text
     assert "Sign someone in" not in text  # the register alone
