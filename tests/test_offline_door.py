@@ -337,3 +337,17 @@ def test_the_csp_allows_our_own_worker_only(bob_client, site):
     ]
     assert "worker-src 'self'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_the_paper_screen_asks_the_same_queries_for_2_or_20_names(
+    bob_client, site, person, django_assert_num_queries
+):
+    url = reverse("attendance:paper")
+    send(bob_client, site, arrival("Kim"), arrival("Lee"))
+    bob_client.get(url)  # warm up anything cached once
+    with django_assert_num_queries(7):
+        bob_client.get(url)
+    send(bob_client, site, *[arrival(f"Name {i}") for i in range(18)])
+    with django_assert_num_queries(7):
+        page = bob_client.get(url)
+    assert "20 names typed while offline" in page.content.decode()

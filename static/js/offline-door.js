@@ -8,7 +8,8 @@
 // forgets each one only once the server says it has it. On every signed-in
 // page: a queue waiting is sent, a snapshot from an earlier day is dropped,
 // and logging out warns before losing anything unsent, then clears what the
-// device kept. What is kept, where and for how long: docs/privacy.md.
+// device kept. On a signed-out page (the session ran out): all but the
+// arrivals not yet sent is cleared. What is kept, where and for how long: docs/privacy.md.
 (function () {
   "use strict";
   var QUEUE = "peerspace.door.queue";
@@ -78,10 +79,13 @@
     }
   }
 
-  function forgetEverything() {
+  // Everything, or everything but arrivals not yet sent (`keepQueue`).
+  function forgetEverything(keepQueue) {
     for (var i = window.localStorage.length - 1; i >= 0; i--) {
       var key = window.localStorage.key(i);
-      if (key && key.indexOf(PREFIX) === 0) window.localStorage.removeItem(key);
+      if (key && key.indexOf(PREFIX) === 0 && !(keepQueue && key === QUEUE)) {
+        window.localStorage.removeItem(key);
+      }
     }
     var jobs = [];
     if (window.caches) {
@@ -411,6 +415,12 @@
   }
 
   function start() {
+    if (!document.querySelector("form[data-logout]")) {
+      // Signed out without the logout button (the session ran out): nobody's
+      // details stay, only arrivals not yet sent, for when she's back.
+      forgetEverything(true);
+      return;
+    }
     dropOldSnapshots();
     guardLogout();
     var hook = document.getElementById("offline-hook");

@@ -75,6 +75,9 @@ def test_the_door_works_offline_and_sends_what_was_typed(
           .indexOf('"Lou"') !== -1"""
     )
     page.context.set_offline(True)
+    # The door open when the wifi drops says so, and where to go.
+    expect(page.locator("#offline-hook")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the offline door")).to_be_visible()
     page.reload()
     # Served by the service worker: the offline door, saying so.
     expect(page.get_by_role("heading", name="Sign someone in")).to_be_visible()
@@ -212,3 +215,25 @@ def test_logging_out_warns_before_losing_unsent_arrivals(
     page.wait_for_url("**/login/**")
     assert Visit.objects.get().person == person
     assert json.loads(page.evaluate("JSON.stringify(Object.keys(localStorage))")) == []
+
+
+def test_a_session_that_ran_out_leaves_no_ones_details(page, log_in, site, bob, org):
+    here = Person.objects.create(organisation=org, known_as="Ruth")
+    Visit.objects.sign_in(here, Session.objects.today(site))
+    open_door_online(page, log_in, site)
+    queued = [{"id": "6a0f3c1e-7d0b-4f7e-9a51-0d8d2f6f2a10", "name": "Unsent"}]
+    page.evaluate(
+        "q => localStorage.setItem('peerspace.door.queue', JSON.stringify(q))", queued
+    )
+    # The session ends without the logout button (idle, or its 12 hours).
+    page.context.clear_cookies()
+    page.goto(f"/door/{site.pk}/")
+    page.wait_for_url("**/login/**")
+    page.wait_for_function(
+        "async () => (await caches.keys()).length === 0"
+        " && (await navigator.serviceWorker.getRegistrations()).length === 0"
+    )
+    left = page.evaluate(DEVICE_STORAGE)
+    # Only what was typed and not yet sent, for when she logs in again.
+    assert left == {"caches": [], "storage": ["peerspace.door.queue"], "workers": 0}
+    assert page.evaluate(f"() => {QUEUE}") == queued
