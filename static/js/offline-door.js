@@ -149,10 +149,9 @@
           return response.json();
         }).then(function (answer) {
           var received = {};
-          answer.results.forEach(function (result, i) {
-            var item = batch[i];
+          answer.results.forEach(function (result) {
             if (result.received) received[result.id] = true;
-            results.push({ name: item.name || item.label || "", message: result.message, received: result.received });
+            results.push({ message: result.message, received: result.received });
           });
           // Forget only what the server has; anything else stays to try again.
           write(QUEUE, queue().filter(function (item) { return !received[item.id]; }));
@@ -320,7 +319,7 @@
         var out = el("button", { type: "button", class: "btn btn-outline-secondary" }, gettext("Sign out"));
         out.setAttribute("aria-label", fill(gettext("Sign out %(name)s"), { name: person.name }));
         out.addEventListener("click", function () {
-          add(person.ref ? { kind: "left", ref: person.ref, label: person.name } : { kind: "left", visit: person.visit, label: person.name });
+          add(person.ref ? { kind: "left", ref: person.ref } : { kind: "left", visit: person.visit });
           say(fill(gettext("%(name)s is signed out on this device."), { name: person.name }));
           render();
         });
@@ -395,7 +394,13 @@
       nameBox.focus();
       render();
     });
-    document.getElementById("offline-send").addEventListener("click", function () { sendQueue(); });
+    document.getElementById("offline-send").addEventListener("click", function () {
+      if (!navigator.onLine) {
+        say(gettext("No connection yet: they'll be sent as soon as it's back."));
+        return;
+      }
+      sendQueue();
+    });
     document.getElementById("offline-print").addEventListener("click", function () {
       render();
       window.print();

@@ -103,6 +103,8 @@ def test_the_door_works_offline_and_sends_what_was_typed(
     expect(page.locator("#offline-queue-status")).to_contain_text(
         "4 changes are kept on this device"
     )
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("#offline-sent")).to_contain_text("No connection yet")
     queue = page.evaluate(f"() => {QUEUE}")
     assert [(i["kind"], i.get("name")) for i in queue] == [
         ("arrived", "Sam"),
