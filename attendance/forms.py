@@ -17,6 +17,7 @@ from .models import (
     PERSON_DETAILS,
     Activity,
     EmergencyContact,
+    OfflineEntry,
     Person,
     Visit,
 )
@@ -564,3 +565,28 @@ class KioskPersonForm(PersonForm):
 
     class Meta(PersonForm.Meta):
         fields = ["known_as", "full_name", "phone", "postcode", "age_band"]
+
+
+class OfflineItemForm(forms.Form):
+    """One item of the door's offline queue, as the device sends it."""
+
+    id = forms.UUIDField(error_messages={"required": _("Each item needs its id.")})
+    kind = forms.ChoiceField(choices=OfflineEntry.KINDS)
+    name = forms.CharField(max_length=100, required=False)
+    visit = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    ref = forms.UUIDField(required=False)
+    typed_at = forms.DateTimeField(
+        error_messages={"required": _("Each item needs the time it was typed.")}
+    )
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == OfflineEntry.ARRIVED and not data.get("name"):
+            self.add_error("name", _("An arrival needs the name typed."))
+        if kind == OfflineEntry.LEFT and not (data.get("visit") or data.get("ref")):
+            self.add_error("visit", _("A sign-out needs the visit it ends."))
+        return data

@@ -603,9 +603,10 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.person or 'Visitor'} at {self.session}"
 
-    def sign_out(self) -> None:
+    def sign_out(self, at: dt.datetime | None = None) -> None:
+        """She left (now, or at `at`: a sign-out typed while offline)."""
         if self.left_at is None:
-            self.left_at = timezone.now()
+            self.left_at = at or timezone.now()
             self.save(update_fields=["left_at"])
 
 
@@ -717,3 +718,100 @@ class PendingArrival(models.Model):
             )
             self.delete()
         return result
+
+
+class OfflineEntryQuerySet(models.QuerySet):
+    def to_match(self, sites) -> list["OfflineEntry"]:
+        """Names typed offline at these sites that the team still has to
+        match, each with `matches` (who she might be, exact names first) and
+        `already` (people of that name already recorded that day). One search
+        for each site and day, however many names wait."""
+        entries = list(
+            self.filter(site__in=sites, outcome=OfflineEntry.TO_MATCH)
+            .select_related("site")
+            .order_by("typed_at", "id")
+        )
+        groups: dict[tuple, list[OfflineEntry]] = {}
+        for entry in entries:
+            day = timezone.localdate(entry.typed_at)
+            groups.setdefault((entry.site, day), []).append(entry)
+        for (site, day), group in groups.items():
+            found = (
+                Person.objects.filter(organisation_id=site.organisation_id)
+                .not_erased()
+                .with_last_visit()
+                .recorded_on(site, day)
+                .search_each([e.name_typed for e in group], limit=8)
+            )
+            for entry in group:
+                key = fold(entry.name_typed)
+                people = sorted(
+                    found[entry.name_typed], key=lambda p: not p.is_called(key)
+                )
+                entry.matches = [p for p in people if not p.recorded]
+                entry.already = [p for p in people if p.recorded]
+        return entries
+
+
+class OfflineEntry(models.Model):
+    """A sign-in or sign-out typed at the door while the device was offline.
+
+    The device gives each one its own id and sends it when the connection is
+    back, perhaps more than once (an answer lost on the way): the id is kept
+    here, unique, so a second sending finds this row and changes nothing.
+    A name that isn't exactly one person waits here, on the paper-sheet
+    screen, for the team to say who she is; its name is blanked once sorted.
+    """
+
+    ARRIVED = "arrived"
+    LEFT = "left"
+    KINDS = [(ARRIVED, _("Arrived")), (LEFT, _("Left"))]
+
+    SIGNED_IN = "signed-in"
+    ALREADY_HERE = "already-here"
+    SIGNED_OUT = "signed-out"
+    TO_MATCH = "to-match"
+    MATCHED = "matched"
+    REMOVED = "removed"
+    NOT_FOUND = "not-found"
+    OUTCOMES = [
+        (SIGNED_IN, _("Signed in")),
+        (ALREADY_HERE, _("Already here")),
+        (SIGNED_OUT, _("Signed out")),
+        (TO_MATCH, _("Waiting to be matched")),
+        (MATCHED, _("Matched by the team")),
+        (REMOVED, _("Removed by the team")),
+        (NOT_FOUND, _("Nothing to do")),
+    ]
+
+    client_id = models.UUIDField(unique=True)
+    site = models.ForeignKey(Site, models.CASCADE, related_name="offline_entries")
+    kind = models.CharField(max_length=10, choices=KINDS)
+    # What the facilitator typed; blanked once the team has matched it.
+    name_typed = models.CharField(max_length=100, blank=True)
+    # When it was typed on the device (checked and clamped, see receive()).
+    typed_at = models.DateTimeField()
+    # An arrival typed offline and signed out offline before it was matched.
+    left_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    visit = models.ForeignKey(
+        Visit, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=15, choices=OUTCOMES)
+
+    objects = OfflineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["typed_at", "id"]
+        indexes = [models.Index(fields=["site", "outcome"])]
+        verbose_name_plural = "offline entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id}"

@@ -1,10 +1,14 @@
 """Actions on a person that write several models at once."""
 
+import datetime as dt
+import uuid
+
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from peerspace import crypto
 from peerspace.text import sort_key
@@ -13,8 +17,11 @@ from .models import (
     CONTACT_DETAILS,
     PERSON_DETAILS,
     EmergencyContact,
+    OfflineEntry,
     PendingArrival,
     Person,
+    Session,
+    Visit,
 )
 
 # Sent inside the erasing transaction so other apps (safeguarding) can scrub
@@ -184,3 +191,175 @@ def _subject_access(person: Person, include_sensitive: bool, language: str) -> d
     # "Everything we hold" with a placeholder in it would not be everything.
     crypto.require_readable(data)
     return data
+
+
+# A device's clock a little ahead of the server's is not "the future".
+OFFLINE_CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+def receive_offline(site, item: dict, *, by) -> tuple[OfflineEntry, str]:
+    """One sign-in or sign-out typed at the door while offline, now sent.
+
+    `item` is an OfflineItemForm's cleaned data. Returns its entry and what
+    happened, in words for the facilitator. An id already received finds its
+    entry and does nothing more, so the device may send its queue again.
+    """
+    earlier = OfflineEntry.objects.filter(client_id=item["id"]).first()
+    if earlier:
+        if earlier.site_id != site.pk:
+            raise OfflineItemError(_("That item was sent for another site."))
+        return earlier, _("Already received.")
+    typed_at, note = _offline_time(item["typed_at"])
+    entry = OfflineEntry(
+        client_id=item["id"],
+        site=site,
+        kind=item["kind"],
+        typed_at=typed_at,
+        received_by=by,
+    )
+    try:
+        with transaction.atomic():
+            if entry.kind == OfflineEntry.ARRIVED:
+                message = _offline_arrival(entry, item["name"], by)
+            else:
+                message = _offline_departure(entry, item)
+            entry.save()
+    except IntegrityError:
+        # The same id sent twice at once: the other request saved it.
+        entry = OfflineEntry.objects.get(client_id=item["id"], site=site)
+        return entry, _("Already received.")
+    return entry, f"{message} {note}".strip()
+
+
+class OfflineItemError(Exception):
+    """An offline item that can't be received as it is."""
+
+
+def _offline_time(typed_at: dt.datetime) -> tuple[dt.datetime, str]:
+    """The time it was typed, unless the device's clock can't be right."""
+    now = timezone.now()
+    if typed_at > now + OFFLINE_CLOCK_SLACK:
+        return now, _("The device's clock was ahead, so the time it was sent is used.")
+    return min(typed_at, now), ""
+
+
+def _offline_arrival(entry: OfflineEntry, name: str, by) -> str:
+    site = entry.site
+    if timezone.localdate(entry.typed_at) == timezone.localdate():
+        found = (
+            Person.objects.filter(organisation_id=site.organisation_id)
+            .not_erased()
+            .called(name, 2)
+        )
+        if len(found) == 1:
+            person = found[0]
+            session = Session.objects.today(site)
+            visit, signed_in = Visit.objects.sign_in(
+                person, session, by=by, at=entry.typed_at
+            )
+            entry.visit = visit
+            if not signed_in:
+                entry.outcome = OfflineEntry.ALREADY_HERE
+                return _("%(name)s was already signed in.") % {"name": person.known_as}
+            entry.outcome = OfflineEntry.SIGNED_IN
+            _close_if_closed(visit, session)
+            return _("%(name)s is signed in from %(time)s.") % {
+                "name": person.known_as,
+                "time": f"{timezone.localtime(entry.typed_at):%H:%M}",
+            }
+    entry.name_typed = name
+    entry.outcome = OfflineEntry.TO_MATCH
+    return _(
+        "“%(name)s” is waiting on the paper sheet screen for you to say who she is."
+    ) % {"name": name}
+
+
+def _close_if_closed(visit: Visit, session: Session) -> None:
+    """Typed before the team signed everyone out at closing: she left then."""
+    if session.closes is None or visit.left_at is not None:
+        return
+    closed = timezone.make_aware(dt.datetime.combine(session.date, session.closes))
+    if visit.arrived_at <= closed:
+        visit.sign_out(at=closed)
+
+
+def _offline_departure(entry: OfflineEntry, item: dict) -> str:
+    site = entry.site
+    visit = None
+    if item.get("ref"):
+        # Someone signed in offline, then signed out offline.
+        arrival = OfflineEntry.objects.filter(
+            client_id=item["ref"], site=site, kind=OfflineEntry.ARRIVED
+        ).first()
+        if arrival and arrival.outcome == OfflineEntry.TO_MATCH:
+            arrival.left_at = max(entry.typed_at, arrival.typed_at)
+            arrival.save(update_fields=["left_at"])
+            entry.outcome = OfflineEntry.SIGNED_OUT
+            return _("“%(name)s” left at %(time)s; that waits with her name.") % {
+                "name": arrival.name_typed,
+                "time": f"{timezone.localtime(arrival.left_at):%H:%M}",
+            }
+        visit = arrival.visit if arrival else None
+    elif item.get("visit"):
+        visit = (
+            Visit.objects.filter(pk=item["visit"], session__site=site)
+            .select_related("person")
+            .first()
+        )
+    if visit is None:
+        entry.outcome = OfflineEntry.NOT_FOUND
+        return _("That visit isn't here any more: nothing to sign out.")
+    entry.visit = visit
+    name = visit.person.known_as if visit.person else _("A visitor")
+    if visit.left_at is not None:
+        entry.outcome = OfflineEntry.NOT_FOUND
+        return _("%(name)s was already signed out.") % {"name": name}
+    visit.sign_out(at=max(entry.typed_at, visit.arrived_at))
+    entry.outcome = OfflineEntry.SIGNED_OUT
+    return _("%(name)s is signed out at %(time)s.") % {
+        "name": name,
+        "time": f"{timezone.localtime(visit.left_at):%H:%M}",
+    }
+
+
+@transaction.atomic
+def match_offline(entry: OfflineEntry, person: Person | None, *, by) -> Visit:
+    """The team says who a name typed offline was (None: someone new).
+
+    She is signed in at the time it was typed, on that day; an earlier day's
+    visit without a leaving time ends when it began, as a paper sheet's do.
+    """
+    site = entry.site
+    if person is None:
+        person, _saved = Person.objects.save_once(
+            Person(
+                organisation=site.organisation,
+                known_as=entry.name_typed,
+                form_complete=False,
+                registration_token=uuid.uuid5(entry.client_id, "person"),
+                created_by=by,
+            )
+        )
+    date = timezone.localdate(entry.typed_at)
+    if date == timezone.localdate():
+        session = Session.objects.today(site)
+    else:
+        session = Session.objects.on(site, date)
+    visit, _signed_in = Visit.objects.sign_in(person, session, by=by, at=entry.typed_at)
+    left = entry.left_at or (None if date == timezone.localdate() else visit.arrived_at)
+    if left:
+        visit.sign_out(at=max(left, visit.arrived_at))
+    else:
+        _close_if_closed(visit, session)
+    entry.visit = visit
+    entry.outcome = OfflineEntry.MATCHED
+    entry.name_typed = ""
+    entry.save(update_fields=["visit", "outcome", "name_typed"])
+    return visit
+
+
+def remove_offline(entry: OfflineEntry) -> None:
+    """Not someone to sign in after all: the name typed goes."""
+    entry.outcome = OfflineEntry.REMOVED
+    entry.name_typed = ""
+    entry.save(update_fields=["outcome", "name_typed"])

@@ -1,12 +1,21 @@
 from django.urls import path
 
-from .views import arrivals, door, kiosk, people, rights, transfer
+from .views import arrivals, door, kiosk, offline, people, rights, transfer
 
 app_name = "attendance"
 
 urlpatterns = [
     path("door/", door.door, name="door"),
     path("door/sites/", door.choose_site, name="choose_site"),
+    path("door/sw.js", offline.service_worker, name="service_worker"),
+    path("door/<int:site_pk>/offline/", offline.offline_door, name="offline_door"),
+    path(
+        "door/<int:site_pk>/offline/snapshot/",
+        offline.snapshot,
+        name="offline_snapshot",
+    ),
+    path("door/<int:site_pk>/offline/send/", offline.receive, name="offline_receive"),
+    path("offline/<int:pk>/match/", offline.match, name="offline_match"),
     path("door/<int:site_pk>/", door.today, name="today"),
     path("door/<int:site_pk>/here/", door.here_now, name="here_now"),
     path("door/<int:site_pk>/search/", door.search, name="search"),

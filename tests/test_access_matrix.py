@@ -7,7 +7,7 @@ is given expectations here, so nothing ships unprotected by accident.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from attendance.models import PendingArrival, Session, Visit
+from attendance.models import OfflineEntry, PendingArrival, Session, Visit
 
 # name: (kwargs builder key, method, {role: expected status})
 # Roles: anon, kiosk, facilitator, coordinator, safeguarding, outsider.
@@ -97,6 +97,10 @@ EXPECTATIONS = {
     "attendance:register": ("site", "get", team()),
     "attendance:sign_out_all": ("site", "get", team()),
     "attendance:fire_register": ("site", "get", team()),
+    "attendance:offline_door": ("site", "get", team()),
+    "attendance:offline_snapshot": ("site", "get", team()),
+    # No one's details, the same script for everyone (tests/test_offline_door.py).
+    "attendance:service_worker": ("none", "get", ALL_200),
     "visit_options": ("visit", "get", team()),
     "attendance:paper": ("none", "get", team(200, outsider=200)),
     "attendance:people": ("none", "get", team(200, outsider=200)),
@@ -157,6 +161,10 @@ EXPECTATIONS = {
     "attendance:visit_update": ("visit", "post", team(302)),
     "attendance:pending_dismiss": ("pending", "post", team(302)),
     "attendance:pending_confirm": ("pending", "post", team(302)),
+    # A form post is not the JSON queue: a clear 400 once allowed in.
+    "attendance:offline_receive": ("site", "post", team(400)),
+    # No one chosen: back to the paper sheet screen, asking who she is.
+    "attendance:offline_match": ("offline_entry", "post", team(302)),
     "remove_member": (
         "member",
         "post",
@@ -221,8 +229,17 @@ def objects(site, person, activity, org):
     pending = PendingArrival.objects.create(
         site=site, name_typed="Someone", person=person
     )
+    entry = OfflineEntry.objects.create(
+        client_id="6a0f3c1e-7d0b-4f7e-9a51-0d8d2f6f2a10",
+        site=site,
+        kind=OfflineEntry.ARRIVED,
+        name_typed="Typed Offline",
+        typed_at=visit.arrived_at,
+        outcome=OfflineEntry.TO_MATCH,
+    )
     return {
         "none": {},
+        "offline_entry": {"pk": entry.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
         "member": {"user_pk": member.pk},
         "site_only": {"pk": site.pk},

@@ -16,7 +16,14 @@ from django.utils import timezone
 import peerspace.reports.demo
 import safeguarding.demo
 import signposting.demo
-from attendance.models import Activity, PendingArrival, Person, Session, Visit
+from attendance.models import (
+    Activity,
+    OfflineEntry,
+    PendingArrival,
+    Person,
+    Session,
+    Visit,
+)
 from peerspace.accounts.models import Membership, Organisation, Partnership, Site
 from peerspace.reports.models import ReportTemplate, Story, Tally, ValueLine
 from safeguarding.models import Action, ReflectionSession, UrgentAlert, WorryReview
@@ -90,6 +97,14 @@ def demo(db):
             "attendance:erase": review.worry.person_id,
             "attendance:pending": PendingArrival.objects.create(
                 site=site, name_typed="Someone"
+            ).pk,
+            "attendance:offline_match": OfflineEntry.objects.create(
+                client_id="6a0f3c1e-7d0b-4f7e-9a51-0d8d2f6f2a10",
+                site=site,
+                kind=OfflineEntry.ARRIVED,
+                name_typed="Typed Offline",
+                typed_at=timezone.now(),
+                outcome=OfflineEntry.TO_MATCH,
             ).pk,
             "site_toggle": site.pk,
             "signposting:service": service.pk,

@@ -34,6 +34,8 @@ PUBLIC = {
     "password_reset_complete",
     # The JavaScript's words, for the login page's script too.
     "javascript_catalog",
+    # The door's service worker: the same script for everyone, no one's details.
+    "attendance:service_worker",
     # The organisation's public directory and its Open Referral UK read API,
     # both only when she switches them on.
     "signposting:public",

@@ -33,6 +33,7 @@ from ..forms import (
 )
 from ..models import (
     Activity,
+    OfflineEntry,
     Person,
     Session,
     Visit,
@@ -107,7 +108,12 @@ def paper(request):
             "attendance/paper.html",
             {"form": form, "rows": rows, "site": site, "date": date, "token": token},
         )
-    return render(request, "attendance/paper.html", {"form": form})
+    return render(
+        request,
+        "attendance/paper.html",
+        # Names typed at the door while offline that need matching.
+        {"form": form, "offline": OfflineEntry.objects.to_match(sites)},
+    )
 
 
 def _save_paper(request, site, date, rows, token) -> tuple[int, int]:
