@@ -121,9 +121,17 @@ def subject_access_export(request, pk: int, fmt: str):
 @role_required(COORDINATOR)
 def erase(request, pk: int):
     person = _get_person_for_coordinator(request, pk)
+    # The word to type, in the page's language; the English one always works.
+    word = translation.pgettext(
+        "the word typed to confirm erasing her details", "erase"
+    )
     if request.method == "POST":
-        if request.POST.get("confirm") != "erase":
-            messages.error(request, "Please type the word erase to confirm.")
+        if request.POST.get("confirm") not in {word, "erase"}:
+            messages.error(
+                request,
+                translation.gettext("Please type the word %(word)s to confirm.")
+                % {"word": word},
+            )
         else:
             erase_person(person)
             AuditEvent.record(
@@ -131,7 +139,14 @@ def erase(request, pk: int):
             )
             messages.success(
                 request,
-                "Her details are erased. Her visits are still counted, without her name.",
+                translation.gettext(
+                    "Her details are erased. Her visits are still counted, "
+                    "without her name."
+                ),
             )
             return redirect("attendance:people")
-    return render(request, "attendance/person_erase.html", {"person": person})
+    return render(
+        request,
+        "attendance/person_erase.html",
+        {"person": person, "confirm_word": word},
+    )
