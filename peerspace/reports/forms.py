@@ -55,19 +55,23 @@ class BuildForm(forms.Form):
         empty_label=_("No saved template: choose sections below"),
         label=_("Saved report"),
     )
-    period = forms.ChoiceField(choices=PRESETS, initial="last_quarter")
+    period = forms.ChoiceField(
+        choices=PRESETS, initial="last_quarter", label=_("Period")
+    )
     start = forms.DateField(required=False, label=_("From"), widget=DateInput())
     end = forms.DateField(required=False, label=_("To"), widget=DateInput())
     sites = forms.ModelMultipleChoiceField(
         Site.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label=_("Sites"),
         help_text=_("Leave all unticked for every site."),
     )
     sections = forms.MultipleChoiceField(
         choices=SECTIONS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label=_("Sections"),
         help_text=_("Used when no saved report is chosen."),
     )
 
@@ -177,6 +181,7 @@ class StoryForm(forms.ModelForm):
             "consent_date": DateInput(),
             "text": forms.Textarea(attrs={"rows": 8}),
         }
+        labels = {"date": _("Date"), "site": _("Site")}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,9 +263,9 @@ LevelFormSet = forms.inlineformset_factory(
 
 
 class RateForm(forms.ModelForm):
-    amount = money_field("£ per unit")
-    low = money_field("Low £", required=False)
-    high = money_field("High £", required=False)
+    amount = money_field(_("£ per unit"))
+    low = money_field(_("Low £"), required=False)
+    high = money_field(_("High £"), required=False)
 
     class Meta:
         model = Rate
@@ -379,7 +384,7 @@ class MonthForm(forms.Form):
                 label=_("Where it came from"), max_length=120, required=False
             )
             self.fields[f"newamount-{i}"] = money_field(
-                "Amount (£)", places=2, required=False
+                _("Amount (£)"), places=2, required=False
             )
 
     @staticmethod

@@ -518,9 +518,9 @@ class Rate(models.Model):
     effective_from = models.DateField(
         _("From"), help_text=_("The first month this rate is used for.")
     )
-    amount = _money_field("£ per unit")
-    low = _money_field("Low £", null=True, blank=True)
-    high = _money_field("High £", null=True, blank=True)
+    amount = _money_field(_("£ per unit"))
+    low = _money_field(_("Low £"), null=True, blank=True)
+    high = _money_field(_("High £"), null=True, blank=True)
     source = models.CharField(
         _("Where the figure comes from"),
         max_length=500,

@@ -93,19 +93,23 @@ def read_folder(path: Path) -> Batch:
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"{name} isn't a number JSON allows")
+    raise ValueError(_("%(name)s isn't a number JSON allows") % {"name": name})
 
 
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number {len(text):,} digits long")
+        raise ValueError(
+            _("a number %(count)s digits long") % {"count": f"{len(text):,}"}
+        )
     return int(text)
 
 
 def _parse_float(text: str) -> float:
     value = float(text)
     if len(text) > 60 or value in (float("inf"), float("-inf")):
-        raise ValueError(f"a number too big to use ({text[:20]}…)")
+        raise ValueError(
+            _("a number too big to use (%(start)s…)") % {"start": text[:20]}
+        )
     return value
 
 
