@@ -339,15 +339,15 @@ PEOPLE_SOURCES = {VISITS, PEOPLE, HELPED_OUT, SIGNPOSTS, SIGNPOSTS_HELPED, MEMBE
 # Pairs of sources that count some of the same records: valuing both counts
 # that work twice.
 OVERLAPS = {
-    frozenset({VISITS, HELPED_OUT}): "helped-out visits are visits too",
-    frozenset({VISITS, HOURS}): "hours signed in are the time of the same visits",
-    frozenset({HELPED_OUT, HOURS}): "hours signed in include helped-out visits",
-    frozenset({VISITS, PEOPLE}): "people are counted from the same visits",
-    frozenset({PEOPLE, MEMBERS}): "people who came are mostly registered members",
-    frozenset({SIGNPOSTS, SIGNPOSTS_HELPED}): (
+    frozenset({VISITS, HELPED_OUT}): _("helped-out visits are visits too"),
+    frozenset({VISITS, HOURS}): _("hours signed in are the time of the same visits"),
+    frozenset({HELPED_OUT, HOURS}): _("hours signed in include helped-out visits"),
+    frozenset({VISITS, PEOPLE}): _("people are counted from the same visits"),
+    frozenset({PEOPLE, MEMBERS}): _("people who came are mostly registered members"),
+    frozenset({SIGNPOSTS, SIGNPOSTS_HELPED}): _(
         "times we helped someone get in touch are times information was given"
     ),
-    frozenset({VISITS, SESSIONS}): "sessions are counted from the same visits",
+    frozenset({VISITS, SESSIONS}): _("sessions are counted from the same visits"),
 }
 
 MONEY_PLACES = 4  # a rate may be a fraction of a penny, to a hundredth of one
