@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 from django.forms import modelformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerspace.accounts.models import Organisation
 from peerspace.fields import DateInput, ModelMultipleIdField, parse_id
@@ -72,11 +73,13 @@ WORRY_TEXT = (
 class WorryForm(FreeTextMixin, forms.ModelForm):
     text_fields = WORRY_TEXT
     categories = forms.MultipleChoiceField(
-        label="What's going on in her life?",
+        label=_("What's going on in her life?"),
         choices=CATEGORIES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick any that are part of it. These are only counted, never scored.",
+        help_text=_(
+            "Tick any that are part of it. These are only counted, never scored."
+        ),
     )
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), empty_label=None, required=False
@@ -100,10 +103,10 @@ class WorryForm(FreeTextMixin, forms.ModelForm):
             "serious_harm": forms.RadioSelect(attrs={"class": "serious-harm"}),
         }
         help_texts = {
-            "about_initials": "Just her initials, for example S.O.",
-            "whats_going_well": "Her strengths, what she enjoys, what's helping.",
-            "circle_of_support": "Family, friends, neighbours, other groups.",
-            "her_wishes": "In her own words if you can.",
+            "about_initials": _("Just her initials, for example S.O."),
+            "whats_going_well": _("Her strengths, what she enjoys, what's helping."),
+            "circle_of_support": _("Family, friends, neighbours, other groups."),
+            "her_wishes": _("In her own words if you can."),
         }
 
     def __init__(self, *args, person=None, organisations=None, **kwargs):
@@ -129,12 +132,14 @@ class WorryForm(FreeTextMixin, forms.ModelForm):
         letters = re.sub(r"[\s.]", "", value)
         if not letters:
             raise forms.ValidationError(
-                "Please give her initials, or raise the worry from her page if "
-                "she is registered."
+                _(
+                    "Please give her initials, or raise the worry from her page if "
+                    "she is registered."
+                )
             )
         if not INITIALS_RE.match(letters):
             raise forms.ValidationError(
-                "Just her initials please (up to four letters), not her name."
+                _("Just her initials please (up to four letters), not her name.")
             )
         return ".".join(letters.upper()) + "."
 
@@ -153,7 +158,8 @@ class WorryStatusForm(FreeTextMixin, forms.ModelForm):
         model = Worry
         fields = ["status", "closed_reason", "flagged_for_review"]
         widgets = {"status": forms.RadioSelect}
-        help_texts = {"closed_reason": "Needed when you close it."}
+        help_texts = {"closed_reason": _("Needed when you close it.")}
+        labels = {"status": _("Status")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +171,7 @@ class WorryStatusForm(FreeTextMixin, forms.ModelForm):
             cleaned.get("status") == Worry.CLOSED
             and not (cleaned.get("closed_reason") or "").strip()
         ):
-            self.add_error("closed_reason", "Please say why it is being closed.")
+            self.add_error("closed_reason", _("Please say why it is being closed."))
         if cleaned.get("status") != Worry.CLOSED:
             cleaned["closed_reason"] = ""
         return cleaned
@@ -186,7 +192,7 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
 
     text_fields = ("guests", "checkin", "notes")
     attendees = UserMultipleChoiceField(
-        label="Who's coming",
+        label=_("Who's coming"),
         queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -200,9 +206,9 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
             "date": DateInput(),
             "partners": forms.CheckboxSelectMultiple,
         }
-        labels = {"partners": "Invite our partner groups"}
+        labels = {"date": _("Date"), "partners": _("Invite our partner groups")}
         help_texts = {
-            "partners": (
+            "partners": _(
                 "A group sees this session once one of its safeguarding members "
                 "says yes. Then it sees only the worries each group chooses to "
                 "bring, by initials."
@@ -248,8 +254,8 @@ class SessionForm(FreeTextMixin, forms.ModelForm):
             if not user.memberships.filter(organisation_id__in=allowed).exists():
                 self.add_error(
                     "attendees",
-                    f"{user.get_full_name() or user.username} isn't in this "
-                    "session's groups.",
+                    _("%(name)s isn't in this session's groups.")
+                    % {"name": user.get_full_name() or user.username},
                 )
         if self.instance.pk and "partners" in cleaned:
             # A group no longer a partner isn't offered, but stays on the
@@ -266,7 +272,7 @@ class JoinForm(forms.Form):
     """A partner group says yes to one session, and who of its own is coming."""
 
     attendees = UserMultipleChoiceField(
-        label="Who from our group is coming",
+        label=_("Who from our group is coming"),
         queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -279,16 +285,16 @@ class JoinForm(forms.Form):
 
 class ProposeForm(forms.Form):
     code = forms.CharField(
-        label="Their partnership code",
+        label=_("Their partnership code"),
         required=False,
         max_length=40,
-        help_text="Their safeguarding members find it on their Partner groups page.",
+        help_text=_("Their safeguarding members find it on their Partner groups page."),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters"}
         ),
     )
     name = forms.CharField(
-        label="Or their group's name, exactly as they write it",
+        label=_("Or their group's name, exactly as they write it"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -301,22 +307,22 @@ class ProposeForm(forms.Form):
             and not (cleaned.get("name") or "").strip()
         ):
             raise forms.ValidationError(
-                "Please type their partnership code, or their group's name."
+                _("Please type their partnership code, or their group's name.")
             )
         return cleaned
 
 
 class ReviewForm(FreeTextMixin, forms.ModelForm):
     text_fields = ("notes", "referral_to_other", "closed_reason")
-    closed_reason = forms.CharField(label="Why it is closed", required=False)
+    closed_reason = forms.CharField(label=_("Why it is closed"), required=False)
     flag_next_time = forms.BooleanField(
-        label="Bring it back at the next session", required=False
+        label=_("Bring it back at the next session"), required=False
     )
     referred_by = UserChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        label="Referred by",
-        empty_label="Choose someone",
+        label=_("Referred by"),
+        empty_label=_("Choose someone"),
     )
 
     class Meta:
@@ -337,6 +343,7 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
             "referral_date": DateInput(),
             "reference": forms.TextInput(attrs={"autocomplete": "off"}),
         }
+        labels = {"decision": _("Decision")}
 
     def __init__(self, *args, worry, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,7 +355,7 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         self.fields["status_after"].required = True
         self.fields["status_after"].choices = Worry.STATUSES
         self.fields["referral_to"].choices = [
-            ("", "Choose where"),
+            ("", _("Choose where")),
             *WorryReview.REFERRAL_TO,
         ]
         self.fields["referred_by"].queryset = team_of([worry.organisation_id])
@@ -366,15 +373,15 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("decision") == WorryReview.REFERRAL:
             if not cleaned.get("referral_to"):
-                self.add_error("referral_to", "Who was she referred to?")
+                self.add_error("referral_to", _("Who was she referred to?"))
             if not cleaned.get("referral_date"):
-                self.add_error("referral_date", "When was the referral made?")
+                self.add_error("referral_date", _("When was the referral made?"))
             elif cleaned["referral_date"] > timezone.localdate():
-                self.add_error("referral_date", "That date is in the future.")
+                self.add_error("referral_date", _("That date is in the future."))
             if cleaned.get("referral_to") == "other" and not cleaned.get(
                 "referral_to_other"
             ):
-                self.add_error("referral_to_other", "Please say who.")
+                self.add_error("referral_to_other", _("Please say who."))
         else:
             # Referral details belong to a referral only.
             for name in ("referral_to", "referral_to_other", "reference"):
@@ -384,7 +391,7 @@ class ReviewForm(FreeTextMixin, forms.ModelForm):
             cleaned.get("status_after") == Worry.CLOSED
             and not (cleaned.get("closed_reason") or "").strip()
         ):
-            self.add_error("closed_reason", "Please say why it is being closed.")
+            self.add_error("closed_reason", _("Please say why it is being closed."))
         return cleaned
 
 
@@ -393,8 +400,8 @@ class ActionForm(FreeTextMixin, forms.ModelForm):
     assigned_to = UserChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        label="Who",
-        empty_label="Choose someone",
+        label=_("Who"),
+        empty_label=_("Choose someone"),
     )
 
     class Meta:
@@ -416,9 +423,9 @@ class ActionForm(FreeTextMixin, forms.ModelForm):
         if not what and (
             cleaned.get("assigned_to") or cleaned.get("who_else") or cleaned.get("due")
         ):
-            self.add_error("what", "What is the action?")
+            self.add_error("what", _("What is the action?"))
         if what and not (cleaned.get("assigned_to") or cleaned.get("who_else")):
-            self.add_error("assigned_to", "Who will do it?")
+            self.add_error("assigned_to", _("Who will do it?"))
         return cleaned
 
 

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from attendance.models import Person
@@ -33,16 +35,16 @@ from peerspace.permissions import SAFEGUARDING, TEAM, org_ids
 
 # Life's circumstances, never diagnoses.
 CATEGORIES = [
-    ("money", "Money"),
-    ("housing", "Housing"),
-    ("safety-at-home", "Safety at home"),
-    ("isolation", "Isolation"),
-    ("bereavement", "Bereavement"),
-    ("relationships", "Relationships"),
-    ("substances", "Alcohol or drugs"),
-    ("health", "Health"),
-    ("children", "Children"),
-    ("other", "Something else"),
+    ("money", _("Money")),
+    ("housing", _("Housing")),
+    ("safety-at-home", _("Safety at home")),
+    ("isolation", _("Isolation")),
+    ("bereavement", _("Bereavement")),
+    ("relationships", _("Relationships")),
+    ("substances", _("Alcohol or drugs")),
+    ("health", _("Health")),
+    ("children", _("Children")),
+    ("other", _("Something else")),
 ]
 CATEGORY_LABELS = dict(CATEGORIES)
 
@@ -100,21 +102,21 @@ class WorryQuerySet(models.QuerySet):
 class Worry(models.Model):
     YES, NO, UNSURE = "yes", "no", "unsure"
     SERIOUS_HARM = [
-        (YES, "Yes, now"),
-        (NO, "No"),
-        (UNSURE, "Not sure"),
+        (YES, _("Yes, now")),
+        (NO, _("No")),
+        (UNSURE, _("Not sure")),
     ]
     KNOWS = [
-        ("yes", "Yes, she knows and we have asked what she wants"),
-        ("not-yet", "Not yet: we will talk with her"),
-        ("not-safe", "No: telling her could put her or someone else at risk"),
-        ("unsure", "Not sure"),
+        ("yes", _("Yes, she knows and we have asked what she wants")),
+        ("not-yet", _("Not yet: we will talk with her")),
+        ("not-safe", _("No: telling her could put her or someone else at risk")),
+        ("unsure", _("Not sure")),
     ]
     OPEN, WATCHING, CLOSED = "open", "watching", "closed"
     STATUSES = [
-        (OPEN, "Open"),
-        (WATCHING, "Keeping an eye"),
-        (CLOSED, "Closed"),
+        (OPEN, _("Open")),
+        (WATCHING, _("Keeping an eye")),
+        (CLOSED, _("Closed")),
     ]
 
     organisation = models.ForeignKey(
@@ -124,35 +126,37 @@ class Worry(models.Model):
     person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="worries"
     )
-    about_initials = EncryptedTextField("Her initials", blank=True)
+    about_initials = EncryptedTextField(_("Her initials"), blank=True)
     about_description = EncryptedTextField(
-        "Anything that helps us know who she is", blank=True
+        _("Anything that helps us know who she is"), blank=True
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(default=timezone.now)
-    what_worries_us = EncryptedTextField("What worries us")
-    whats_going_well = EncryptedTextField("What is going well", blank=True)
-    circle_of_support = EncryptedTextField("Who is around her", blank=True)
-    her_wishes = EncryptedTextField("What she wants to happen", blank=True)
+    what_worries_us = EncryptedTextField(_("What worries us"))
+    whats_going_well = EncryptedTextField(_("What is going well"), blank=True)
+    circle_of_support = EncryptedTextField(_("Who is around her"), blank=True)
+    her_wishes = EncryptedTextField(_("What she wants to happen"), blank=True)
     does_she_know = models.CharField(
-        "Does she know we are talking about this?",
+        _("Does she know we are talking about this?"),
         max_length=10,
         choices=KNOWS,
         default="unsure",
     )
     serious_harm = models.CharField(
-        "Could anyone be at risk of serious harm?",
+        _("Could anyone be at risk of serious harm?"),
         max_length=6,
         choices=SERIOUS_HARM,
         default=NO,
     )
-    categories = models.JSONField("What's going on in her life", default=list)
+    categories = models.JSONField(_("What's going on in her life"), default=list)
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
-    closed_reason = EncryptedTextField("Why it is closed", blank=True)
+    closed_reason = EncryptedTextField(_("Why it is closed"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    flagged_for_review = models.BooleanField("Bring to the next session", default=False)
+    flagged_for_review = models.BooleanField(
+        _("Bring to the next session"), default=False
+    )
 
     history = HistoricalRecords()
     objects = WorryQuerySet.as_manager()
@@ -175,7 +179,7 @@ class Worry(models.Model):
         """Who it is about, for her own organisation only."""
         if self.person_id:
             return self.person.display_name
-        return self.about_initials or "Someone not registered"
+        return self.about_initials or _("Someone not registered")
 
     @property
     def initials(self) -> str:
@@ -189,7 +193,7 @@ class Worry(models.Model):
         return initials_of(name) or "?"
 
     def category_labels(self) -> list[str]:
-        return [CATEGORY_LABELS.get(c, c) for c in self.categories]
+        return [str(CATEGORY_LABELS.get(c, c)) for c in self.categories]
 
     @property
     def is_serious(self) -> bool:
@@ -235,16 +239,18 @@ class SafeguardingSettings(models.Model):
         Organisation, models.CASCADE, related_name="safeguarding_settings"
     )
     contacts = models.TextField(
-        "Our safeguarding contacts",
+        _("Our safeguarding contacts"),
         blank=True,
-        help_text="Names and phone numbers of your safeguarding lead and deputy.",
+        help_text=_("Names and phone numbers of your safeguarding lead and deputy."),
     )
     local_numbers = models.TextField(
-        "Local numbers",
+        _("Local numbers"),
         blank=True,
         help_text=(
-            "For example the council's adult social care and children's services "
-            "lines, the out-of-hours team and the local domestic abuse service."
+            _(
+                "For example the council's adult social care and children's services "
+                "lines, the out-of-hours team and the local domestic abuse service."
+            )
         ),
     )
 
@@ -380,24 +386,26 @@ class ReflectionSession(models.Model):
         Organisation,
         blank=True,
         related_name="joined_reflection_sessions",
-        verbose_name="Partner groups joining us",
+        verbose_name=_("Partner groups joining us"),
     )
     date = models.DateField()
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+"
     )
     guests = EncryptedTextField(
-        "Guests", blank=True, help_text="Anyone else who joined, and where from."
+        _("Guests"), blank=True, help_text=_("Anyone else who joined, and where from.")
     )
     checkin = EncryptedTextField(
-        "How are we doing?",
+        _("How are we doing?"),
         blank=True,
         help_text=(
-            "The group's own wellbeing: how this month has been for us, what we "
-            "need. No names."
+            _(
+                "The group's own wellbeing: how this month has been for us, what we "
+                "need. No names."
+            )
         ),
     )
-    notes = EncryptedTextField("Other notes", blank=True)
+    notes = EncryptedTextField(_("Other notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
     )
@@ -409,7 +417,8 @@ class ReflectionSession(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"Reflection session {self.date:%-d %B %Y}"
+        day = formats.date_format(self.date, "j F Y")
+        return gettext("Reflection session %(day)s") % {"day": day}
 
     def get_absolute_url(self) -> str:
         return reverse("safeguarding:session", args=[self.pk])
@@ -576,7 +585,7 @@ class SessionAnswer(models.Model):
 
     @classmethod
     def give(cls, session, organisation, *, joining: bool, by) -> "SessionAnswer":
-        answer, _ = cls.objects.update_or_create(
+        answer, _created = cls.objects.update_or_create(
             session=session,
             organisation=organisation,
             defaults={
@@ -663,43 +672,43 @@ class WorryReview(models.Model):
     SIGNPOST = "signpost"
     REFERRAL = "referral"
     DECISIONS = [
-        (NO_FURTHER_ACTION, "No further action"),
-        (KEEP_IN_TOUCH, "Keep in touch"),
-        (OFFER_SUPPORT, "Offer support"),
-        (SIGNPOST, "Signpost"),
-        (REFERRAL, "Formal referral"),
+        (NO_FURTHER_ACTION, _("No further action")),
+        (KEEP_IN_TOUCH, _("Keep in touch")),
+        (OFFER_SUPPORT, _("Offer support")),
+        (SIGNPOST, _("Signpost")),
+        (REFERRAL, _("Formal referral")),
     ]
     REFERRAL_TO = [
-        ("adult-social-care", "Adult social care"),
-        ("childrens-services", "Children's services"),
-        ("police", "Police"),
-        ("domestic-abuse", "Domestic abuse service"),
-        ("gp", "GP"),
-        ("other", "Other"),
+        ("adult-social-care", _("Adult social care")),
+        ("childrens-services", _("Children's services")),
+        ("police", _("Police")),
+        ("domestic-abuse", _("Domestic abuse service")),
+        ("gp", _("GP")),
+        ("other", _("Other")),
     ]
 
     session = models.ForeignKey(
         ReflectionSession, models.PROTECT, related_name="reviews"
     )
     worry = models.ForeignKey(Worry, models.PROTECT, related_name="reviews")
-    notes = EncryptedTextField("What we talked about", blank=True)
+    notes = EncryptedTextField(_("What we talked about"), blank=True)
     decision = models.CharField(max_length=16, choices=DECISIONS, blank=True)
     referral_to = models.CharField(
-        "Referred to", max_length=20, choices=REFERRAL_TO, blank=True
+        _("Referred to"), max_length=20, choices=REFERRAL_TO, blank=True
     )
-    referral_to_other = EncryptedTextField("Referred to (other)", blank=True)
-    referral_date = models.DateField("Date of referral", null=True, blank=True)
+    referral_to_other = EncryptedTextField(_("Referred to (other)"), blank=True)
+    referral_date = models.DateField(_("Date of referral"), null=True, blank=True)
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="Referred by",
+        verbose_name=_("Referred by"),
     )
-    reference = EncryptedTextField("Their reference number", blank=True)
+    reference = EncryptedTextField(_("Their reference number"), blank=True)
     status_after = models.CharField(
-        "Where we are now", max_length=10, choices=Worry.STATUSES, blank=True
+        _("Where we are now"), max_length=10, choices=Worry.STATUSES, blank=True
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
@@ -738,19 +747,21 @@ class Action(models.Model):
     review = models.ForeignKey(
         WorryReview, models.PROTECT, null=True, blank=True, related_name="actions"
     )
-    what = EncryptedTextField("What")
+    what = EncryptedTextField(_("What"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="Who",
+        verbose_name=_("Who"),
     )
     who_else = EncryptedTextField(
-        "Or someone else", blank=True, help_text="For example a guest or a partner."
+        _("Or someone else"),
+        blank=True,
+        help_text=_("For example a guest or a partner."),
     )
-    due = models.DateField("By when", null=True, blank=True)
+    due = models.DateField(_("By when"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -822,11 +833,11 @@ class AccessLog(AppendOnlyModel):
     REVIEW = "review"
     MINUTES = "minutes"
     WHAT = [
-        (WORRY, "Opened a worry"),
-        (CHRONOLOGY, "Opened a chronology"),
-        (SESSION, "Opened a session's agenda"),
-        (REVIEW, "Opened a worry in a session"),
-        (MINUTES, "Downloaded minutes"),
+        (WORRY, _("Opened a worry")),
+        (CHRONOLOGY, _("Opened a chronology")),
+        (SESSION, _("Opened a session's agenda")),
+        (REVIEW, _("Opened a worry in a session")),
+        (MINUTES, _("Downloaded minutes")),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -893,9 +904,9 @@ class UrgentAlert(models.Model):
 
     NOT_SENT, SENT, ACKNOWLEDGED = "not-sent", "sent", "acknowledged"
     STATUSES = [
-        (NOT_SENT, "Not sent"),
-        (SENT, "Sent"),
-        (ACKNOWLEDGED, "Not sent, but a safeguarding member knows"),
+        (NOT_SENT, _("Not sent")),
+        (SENT, _("Sent")),
+        (ACKNOWLEDGED, _("Not sent, but a safeguarding member knows")),
     ]
 
     worry = models.ForeignKey(Worry, models.PROTECT, related_name="alerts")

@@ -7,9 +7,11 @@ import ssl
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from peerspace.accounts.models import Organisation, Partnership
 from peerspace.mail import why_email_cannot_leave
@@ -41,24 +43,41 @@ def retry_unsent() -> tuple[int, int]:
     return sent, unsent
 
 
-def alert_email(alert: UrgentAlert, to: str) -> EmailMessage:
+def alert_email(alert: UrgentAlert, to: str, language: str = "") -> EmailMessage:
     """Email isn't encrypted and can be forwarded, read over a shoulder or kept
     for years: it names no one (not her, not her initials, not who raised it)
-    and says nothing of the worry. Only that there is one, and where."""
+    and says nothing of the worry. Only that there is one, and where.
+
+    In the member's own language (her profile's), else the organisation's."""
+    language = language or alert.worry.organisation.default_language
     raised = timezone.localtime(alert.worry.raised_at)
-    body = (
-        "Someone on our team has raised a worry and said a person may be at "
-        f"risk of serious harm now (raised {raised:%H:%M on %-d %B}).\n\n"
-        "Please sign in and read it straight away, and get in touch with "
-        f"whoever raised it:\n{alert.link}\n\n"
-        "For everyone's privacy this email names no one and says nothing more."
-    )
-    return EmailMessage(
-        f"{settings.SITE_NAME}: urgent worry, someone may be at risk now",
-        body,
-        None,
-        [to],
-    )
+    with translation.override(language):
+        when = {
+            "time": formats.time_format(raised, "H:i"),
+            "day": formats.date_format(raised, "j F"),
+        }
+        body = "\n\n".join(
+            [
+                gettext(
+                    "Someone on our team has raised a worry and said a person may "
+                    "be at risk of serious harm now (raised %(time)s on %(day)s)."
+                )
+                % when,
+                gettext(
+                    "Please sign in and read it straight away, and get in touch "
+                    "with whoever raised it:\n%(link)s"
+                )
+                % {"link": alert.link},
+                gettext(
+                    "For everyone's privacy this email names no one and says "
+                    "nothing more."
+                ),
+            ]
+        )
+        subject = gettext("%(site)s: urgent worry, someone may be at risk now") % {
+            "site": settings.SITE_NAME
+        }
+    return EmailMessage(subject, body, None, [to])
 
 
 def deliver(alert: UrgentAlert) -> bool:
@@ -69,9 +88,10 @@ def deliver(alert: UrgentAlert) -> bool:
     """
     if not alert.claim_attempt():
         return alert.is_sent
-    recipients = sorted(
-        {u.email for u in safeguarding_members(alert.worry.organisation) if u.email}
-    )
+    members = safeguarding_members(alert.worry.organisation).select_related("profile")
+    # Each address once, in its member's language.
+    languages = {u.email: _profile_language(u) for u in members if u.email}
+    recipients = sorted(languages)
     error = why_email_cannot_leave()
     if not error and not recipients:
         error = "None of our safeguarding members has an email address."
@@ -81,7 +101,9 @@ def deliver(alert: UrgentAlert) -> bool:
             with get_connection() as connection:
                 for to in recipients:
                     try:
-                        accepted += connection.send_messages([alert_email(alert, to)])
+                        accepted += connection.send_messages(
+                            [alert_email(alert, to, languages[to])]
+                        )
                     except Exception as e:
                         error = describe_failure(e)
         except Exception as e:
@@ -92,6 +114,13 @@ def deliver(alert: UrgentAlert) -> bool:
     if error:
         logger.warning("Urgent alert %s not sent: %s", alert.pk, error)
     return alert.is_sent
+
+
+def _profile_language(user) -> str:
+    try:
+        return user.profile.language
+    except ObjectDoesNotExist:
+        return ""
 
 
 def describe_failure(exc: Exception) -> str:

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from attendance.models import Activity, EmergencyContact, Person
 from peerspace import i18n
@@ -12,6 +13,14 @@ def _translations_compiled():
     """The .mo files, built from the .po files as `make test` builds them, so
     a run of pytest alone sees the current translations."""
     i18n.compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _language_put_back():
+    """A request in another language leaves it active in the test's thread,
+    where the next test's English (a report period's label) would follow it."""
+    yield
+    translation.deactivate()
 
 
 def make_user(username, org, *roles, site=None):

@@ -4,6 +4,7 @@ a person can see are either data (names typed in, from the database) or were
 never marked for translation."""
 
 import re
+from html import escape
 from html.parser import HTMLParser
 
 from django.apps import apps
@@ -107,3 +108,9 @@ def untranslated(html: str) -> list[str]:
         # As it is, or as a template shows it (lower-cased).
         rest = rest.replace(value, " ").replace(value.lower(), " ")
     return [line.strip() for line in rest.splitlines() if LETTER.search(line)]
+
+
+def untranslated_text(text: str) -> list[str]:
+    """The same for plain text (a PDF read back with pdftotext, an email):
+    every line a piece, as on a page."""
+    return untranslated("".join(f"<p>{escape(line)}</p>" for line in text.splitlines()))

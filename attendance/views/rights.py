@@ -54,7 +54,7 @@ def _her_details(person: Person, data: dict) -> list[tuple[str, object]]:
         elif name == "data_use_language":
             value = i18n.language_name(value) if value else ""
         elif isinstance(value, bool):
-            value = translation.gettext("Yes") if value else translation.gettext("No")
+            value = _("Yes") if value else _("No")
         elif isinstance(value, str) and name in ("data_use_agreed_at", "created"):
             value = parse_datetime(value)
         rows.append((field.verbose_name, value))
@@ -122,9 +122,16 @@ def subject_access_export(request, pk: int, fmt: str):
 @role_required(COORDINATOR)
 def erase(request, pk: int):
     person = _get_person_for_coordinator(request, pk)
+    # The word to type, in the page's language; the English one always works.
+    word = translation.pgettext(
+        "the word typed to confirm erasing her details", "erase"
+    )
     if request.method == "POST":
-        if request.POST.get("confirm") != "erase":
-            messages.error(request, _("Please type the word erase to confirm."))
+        if request.POST.get("confirm") not in {word, "erase"}:
+            messages.error(
+                request,
+                _("Please type the word %(word)s to confirm.") % {"word": word},
+            )
         else:
             erase_person(person)
             AuditEvent.record(
@@ -138,4 +145,8 @@ def erase(request, pk: int):
                 ),
             )
             return redirect("attendance:people")
-    return render(request, "attendance/person_erase.html", {"person": person})
+    return render(
+        request,
+        "attendance/person_erase.html",
+        {"person": person, "confirm_word": word},
+    )

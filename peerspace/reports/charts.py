@@ -13,6 +13,8 @@ import io
 import math
 import threading
 
+from django.utils import formats
+
 # Brand purple first, then colours that stay apart in greyscale print.
 COLOURS = ["#431e52", "#d9822b", "#2f7d6d", "#8a8a8a", "#b03a48", "#3b6fb6"]
 MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -100,10 +102,12 @@ def line_chart(
             monthly = "%d" not in date_format and "%-d" not in date_format
 
             def label(value, position) -> str:
-                day = mdates.num2date(value)
+                # Month names in the report's language.
+                day = mdates.num2date(value).date()
+                month = formats.date_format(day, "M")
                 if monthly and (position == 0 or day.month == 1):
-                    return f"{day:%b}\n{day:%Y}"
-                return f"{day:%b}" if monthly else day.strftime(date_format)
+                    return f"{month}\n{day:%Y}"
+                return month if monthly else formats.date_format(day, "j M")
 
             ax.xaxis.set_major_formatter(FuncFormatter(label))
             if rows:
@@ -179,9 +183,9 @@ def stacked_bar_chart(
             ax.set_xticks(
                 list(shown),
                 [
-                    f"{months[i]:%b}\n{months[i]:%Y}"
+                    f"{formats.date_format(months[i], 'M')}\n{months[i]:%Y}"
                     if i == 0 or months[i].month <= step
-                    else f"{months[i]:%b}"
+                    else formats.date_format(months[i], "M")
                     for i in shown
                 ],
             )

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from attendance.models import AGE_BANDS, Person, Visit
 from peerspace import crypto
@@ -56,7 +58,7 @@ from .tables import (
 
 # Weeks for a period up to this long, months beyond.
 WEEKLY_UP_TO_DAYS = 120
-SOCIAL_VALUE_CAVEAT = (
+SOCIAL_VALUE_CAVEAT = gettext_lazy(
     "These are estimates. They use the unit costs shown, each with its source, "
     "the way People Focused Group in Doncaster and its commissioners valued their "
     "work. Citizens' mutual help has no perfect price: a cup of tea with someone "
@@ -251,20 +253,20 @@ class Builder:
         names = [s.name for s in self.o.sites]
         if self.multi:
             columns.append(self.overall())
-            names.append("All sites")
-        table = Table("headlines", "Headline figures", ["", *names])
-        people = table.add("People supported", *(Cell(c["people"]) for c in columns))
-        new = table.add("New people", *(Cell(c["new"]) for c in columns))
+            names.append(_("All sites"))
+        table = Table("headlines", _("Headline figures"), ["", *names])
+        people = table.add(_("People supported"), *(Cell(c["people"]) for c in columns))
+        new = table.add(_("New people"), *(Cell(c["new"]) for c in columns))
         returning = table.add(
-            "Returning people", *(Cell(c["people"] - c["new"]) for c in columns)
+            _("Returning people"), *(Cell(c["people"] - c["new"]) for c in columns)
         )
-        visits = table.add("Visits", *(Cell(c["visits"]) for c in columns))
+        visits = table.add(_("Visits"), *(Cell(c["visits"]) for c in columns))
         unnamed = table.add(
-            "Unnamed head-counts", *(Cell(c["unnamed"]) for c in columns)
+            _("Unnamed head-counts"), *(Cell(c["unnamed"]) for c in columns)
         )
-        table.add("Sessions held", *(Cell(c["sessions"], NUMBER) for c in columns))
+        table.add(_("Sessions held"), *(Cell(c["sessions"], NUMBER) for c in columns))
         table.add(
-            "Average people per session",
+            _("Average people per session"),
             *(
                 Cell(
                     Decimal(c["visits"]) / c["sessions"] if c["sessions"] else None,
@@ -284,13 +286,15 @@ class Builder:
             for row in (visits, unnamed):
                 table.groups.append((row[-1], row[:-1]))
         table.notes.append(
-            "People supported are different named people who came at least once. "
-            "New people came to us for the first time in this period; returning "
-            "people first came before it. Visits include unnamed head-counts."
+            _(
+                "People supported are different named people who came at least once. "
+                "New people came to us for the first time in this period; returning "
+                "people first came before it. Visits include unnamed head-counts."
+            )
         )
         if self.multi:
             table.notes.append(
-                "Someone who came to more than one site counts once in “All sites”."
+                _("Someone who came to more than one site counts once in “All sites”.")
             )
         section.tables.append(table)
 
@@ -314,12 +318,12 @@ class Builder:
                 first += dt.timedelta(days=7)
         else:
             buckets = p.months()
-        unit = "Week starting" if weekly else "Month"
+        unit = _("Week starting") if weekly else _("Month")
         names = [s.name for s in self.o.sites]
         table = Table(
             "attendance",
-            "Visits by " + ("week" if weekly else "month"),
-            [unit, *names, *(["All sites"] if self.multi else [])],
+            _("Visits by week") if weekly else _("Visits by month"),
+            [unit, *names, *([_("All sites")] if self.multi else [])],
             total_row=True,
             total_col=self.multi,
         )
@@ -328,16 +332,16 @@ class Builder:
             if self.multi:
                 values.append(sum(values))
             table.add(
-                f"{bucket:%-d %b %Y}" if weekly else f"{bucket:%B %Y}",
+                formats.date_format(bucket, "j M Y" if weekly else "F Y"),
                 *(Cell(v) for v in values),
             )
         totals = [sum(counts.get((b, pk), 0) for b in buckets) for pk in self.site_ids]
         if self.multi:
             totals.append(sum(totals))
-        table.add("Whole period", *(Cell(v) for v in totals))
+        table.add(_("Whole period"), *(Cell(v) for v in totals))
         if weekly and (buckets[0] < p.start or buckets[-1] + dt.timedelta(6) > p.end):
             table.notes.append(
-                "The first and last weeks count only the days inside the period."
+                _("The first and last weeks count only the days inside the period.")
             )
         section.tables.append(table)
         # Drawn after suppression so the chart hides what the table hides.
@@ -352,17 +356,25 @@ class Builder:
         svg = charts.line_chart(
             buckets,
             series,
-            ylabel="Visits",
+            ylabel=_("Visits"),
             date_format="%-d %b" if weekly else "%b %Y",
         )
         section.chart = charts.data_uri(svg)
-        section.chart_alt = (
-            f"A line chart of visits by {'week' if weekly else 'month'} at "
-            f"{', '.join(names)}. The same figures are in the table below it."
+        alt = (
+            _(
+                "A line chart of visits by week at %(sites)s. The same figures "
+                "are in the table below it."
+            )
+            if weekly
+            else _(
+                "A line chart of visits by month at %(sites)s. The same figures "
+                "are in the table below it."
+            )
         )
+        section.chart_alt = alt % {"sites": ", ".join(names)}
         if any(cell.hidden for row in table.rows for cell in row):
             section.paragraphs.append(
-                "Where a figure is hidden in the table, the chart leaves a gap."
+                _("Where a figure is hidden in the table, the chart leaves a gap.")
             )
 
     def activities(self, section: Section) -> None:
@@ -372,40 +384,46 @@ class Builder:
             .annotate(visits=Count("id"), people=Count("person", distinct=True))
             .order_by("-visits", "activity__name")
         )
-        table = Table("activities", "Activities", ["Activity", "Visits", "People"])
+        table = Table(
+            "activities", _("Activities"), [_("Activity"), _("Visits"), _("People")]
+        )
         for row in rows:
             table.add(
-                row["activity__name"] or "Not recorded",
+                row["activity__name"] or _("Not recorded"),
                 Cell(row["visits"]),
                 Cell(row["people"]),
             )
-        all_visits, _ = table.add(
-            "All activities", Cell(overall["visits"]), Cell(overall["people"])
+        all_visits, _people = table.add(
+            _("All activities"), Cell(overall["visits"]), Cell(overall["people"])
         )
         table.groups = [(all_visits, [row[1] for row in table.rows[:-1]])]
         table.notes.append(
-            "Someone who did more than one activity counts once in each, and once "
-            "in “All activities”."
+            _(
+                "Someone who did more than one activity counts once in each, and once "
+                "in “All activities”."
+            )
         )
         section.tables.append(table)
 
-        giving = Table("giving", "Giving as well as receiving", ["", "Figure"])
+        giving = Table("giving", _("Giving as well as receiving"), ["", _("Figure")])
         (helped,) = giving.add(
-            "People who helped out at least once", Cell(overall["helped"])
+            _("People who helped out at least once"), Cell(overall["helped"])
         )
         giving.add(
-            "Share of people supported",
+            _("Share of people supported"),
             Cell(
                 _pct(overall["helped"], overall["people"]),
                 PERCENT,
                 depends_on=(helped,),
             ),
         )
-        giving.add("Visits when someone helped out", Cell(overall["helped_visits"]))
+        giving.add(_("Visits when someone helped out"), Cell(overall["helped_visits"]))
         giving.notes.append(
-            "“There are times I can give support, there are times I need it.” "
-            "Helping out means running a group, teaching a skill or making the "
-            "tea. We count it in aggregate only, never who helped whom."
+            _(
+                "“There are times I can give support, there are times I need it.” "
+                "Helping out means running a group, teaching a skill or making the "
+                "tea. We count it in aggregate only, never who helped whom."
+            )
         )
         section.tables.append(giving)
 
@@ -423,13 +441,13 @@ class Builder:
     def signposting(self, section: Section) -> None:
         signposts = self._signposts()
         counts = signposts.counts()
-        table = Table("signposting", "Information given", ["", "Times"])
-        (times,) = table.add("Times information was given", Cell(counts["times"]))
+        table = Table("signposting", _("Information given"), ["", _("Times")])
+        (times,) = table.add(_("Times information was given"), Cell(counts["times"]))
         (helped,) = table.add(
-            "Times we helped someone get in touch", Cell(counts["helped"])
+            _("Times we helped someone get in touch"), Cell(counts["helped"])
         )
         table.add(
-            "Share with help to get in touch",
+            _("Share with help to get in touch"),
             Cell(
                 _pct(counts["helped"], counts["times"]),
                 PERCENT,
@@ -438,14 +456,16 @@ class Builder:
         )
         section.tables.append(table)
         by_category = Table(
-            "signposting_categories", "Information given by category", ["", "Times"]
+            "signposting_categories",
+            _("Information given by category"),
+            ["", _("Times")],
         )
         for row in signposts.counts_by_category():
             by_category.add(row["name"], Cell(row["times"]))
         if not by_category.rows:
-            by_category.add("No information given in this period", Cell(None, TEXT))
+            by_category.add(_("No information given in this period"), Cell(None, TEXT))
         by_category.notes.append(
-            "A conversation about services in two categories counts in both."
+            _("A conversation about services in two categories counts in both.")
         )
         section.tables.append(by_category)
 
@@ -457,29 +477,33 @@ class Builder:
         summary = WorryReview.objects.for_organisation_between(
             org, p.start, p.end
         ).summary()
-        table = Table("safeguarding", "Community safeguarding", ["", "Count"])
-        table.add("Reflection sessions held", Cell(held, NUMBER))
-        table.add("Worries talked through", Cell(summary["worries"]))
-        table.add("Formal referrals made", Cell(summary["referrals"]))
+        table = Table("safeguarding", _("Community safeguarding"), ["", _("Count")])
+        table.add(_("Reflection sessions held"), Cell(held, NUMBER))
+        table.add(_("Worries talked through"), Cell(summary["worries"]))
+        table.add(_("Formal referrals made"), Cell(summary["referrals"]))
         section.tables.append(table)
         labels = dict(WorryReview.REFERRAL_TO)
         kinds = Table(
-            "referrals", "Formal referrals by kind", ["Referred to", "Referrals"]
+            "referrals",
+            _("Formal referrals by kind"),
+            [_("Referred to"), _("Referrals")],
         )
         by_kind = summary["referrals_by_kind"]
         for kind, label in labels.items():
             kinds.add(label, Cell(by_kind.get(kind, 0)))
         if by_kind.get(""):
-            kinds.add("Not recorded", Cell(by_kind[""]))
-        kinds.add("All formal referrals", Cell(summary["referrals"]))
+            kinds.add(_("Not recorded"), Cell(by_kind[""]))
+        kinds.add(_("All formal referrals"), Cell(summary["referrals"]))
         kinds.total_row = True
         section.tables.append(kinds)
         section.paragraphs.append(
-            "Counts only, for the whole organisation (not split by site). Once a "
-            "month we meet with our partner group to talk through worries about "
-            "women's safety and wellbeing, starting with what's strong, and decide "
-            "together whether anything more is needed. A formal referral is one "
-            "made to another service, with her knowledge wherever it is safe."
+            _(
+                "Counts only, for the whole organisation (not split by site). Once a "
+                "month we meet with our partner group to talk through worries about "
+                "women's safety and wellbeing, starting with what's strong, and decide "
+                "together whether anything more is needed. A formal referral is one "
+                "made to another service, with her knowledge wherever it is safe."
+            )
         )
 
     def stories(self, section: Section) -> None:
@@ -494,7 +518,7 @@ class Builder:
             for key in set(outcomes or []):
                 if key in tags:
                     tags[key] += 1
-        table = Table("outcomes", "What changed", ["Outcome", "Stories"])
+        table = Table("outcomes", _("What changed"), [_("Outcome"), _("Stories")])
         cells = {}
         for key, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
             (cells[key],) = table.add(OUTCOME_LABELS[key], Cell(n))
@@ -522,25 +546,41 @@ class Builder:
             )
         if unreadable:
             self.warnings.append(
-                f"{unreadable} {'story' if unreadable == 1 else 'stories'} "
-                f"couldn't be read and {'is' if unreadable == 1 else 'are'} left "
-                "out: tell whoever looks after the server."
+                ngettext(
+                    "%(n)s story couldn't be read and is left out: tell whoever "
+                    "looks after the server.",
+                    "%(n)s stories couldn't be read and are left out: tell "
+                    "whoever looks after the server.",
+                    unreadable,
+                )
+                % {"n": unreadable}
             )
         if 0 < n_stories < threshold:
-            told = f"fewer than {threshold} stories"
+            told = _("From fewer than %(n)s stories recorded in the period.") % {
+                "n": threshold
+            }
         else:
-            told = f"{n_stories} {'story' if n_stories == 1 else 'stories'}"
+            told = ngettext(
+                "From %(n)s story recorded in the period.",
+                "From %(n)s stories recorded in the period.",
+                n_stories,
+            ) % {"n": n_stories}
         table.notes.insert(
             0,
-            f"From {told} recorded in the period. One story can tell of more than "
-            "one change. Only stories she agreed we could share are printed, in "
-            "the words she approved.",
+            told
+            + " "
+            + _(
+                "One story can tell of more than one change. Only stories she "
+                "agreed we could share are printed, in the words she approved."
+            ),
         )
         if hidden and section.stories:
             table.notes.insert(
                 1,
-                "Beside each story we name only the changes counted in full "
-                "here, so that a hidden count can't be worked out from them.",
+                _(
+                    "Beside each story we name only the changes counted in full "
+                    "here, so that a hidden count can't be worked out from them."
+                ),
             )
         section.tables.append(table)
 
@@ -562,29 +602,31 @@ class Builder:
             bands[band] = bands.get(band, 0) + n
             key = district(postcode)
             districts[key] = districts.get(key, 0) + n
-        ages = Table("age", "Age", ["Age", "People"], total_row=True)
+        ages = Table("age", _("Age"), [_("Age"), _("People")], total_row=True)
         for key, label in AGE_BANDS:
             ages.add(label, Cell(bands.get(key, 0)))
-        ages.add("Not given", Cell(bands.get("", 0)))
-        ages.add("All people supported", Cell(people))
+        ages.add(_("Not given"), Cell(bands.get("", 0)))
+        ages.add(_("All people supported"), Cell(people))
         section.tables.append(ages)
 
         places = Table(
             "postcode_districts",
-            "Where people live (postcode district)",
-            ["Postcode district", "People"],
+            _("Where people live (postcode district)"),
+            [_("Postcode district"), _("People")],
             total_row=True,
         )
         for key in sorted(k for k in districts if k not in ("", "?")):
             places.add(key, Cell(districts[key]))
-        places.add("Not given", Cell(districts.get("", 0)))
+        places.add(_("Not given"), Cell(districts.get("", 0)))
         if districts.get("?"):
-            places.add("Not a postcode we recognise", Cell(districts["?"]))
-        places.add("All people supported", Cell(people))
+            places.add(_("Not a postcode we recognise"), Cell(districts["?"]))
+        places.add(_("All people supported"), Cell(people))
         section.tables.append(places)
         section.paragraphs.append(
-            "Only from what people chose to tell us: every question is optional, "
-            "and “not given” is counted honestly."
+            _(
+                "Only from what people chose to tell us: every question is optional, "
+                "and “not given” is counted honestly."
+            )
         )
 
     def social_value(self, section: Section) -> None:

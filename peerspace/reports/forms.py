@@ -5,6 +5,7 @@ from django import forms
 from django.db import transaction
 from django.forms import modelformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerspace.accounts.models import Site
 from peerspace.fields import DateInput, MonthInput
@@ -51,23 +52,27 @@ class BuildForm(forms.Form):
     template = forms.ModelChoiceField(
         ReportTemplate.objects.none(),
         required=False,
-        empty_label="No saved template: choose sections below",
-        label="Saved report",
+        empty_label=_("No saved template: choose sections below"),
+        label=_("Saved report"),
     )
-    period = forms.ChoiceField(choices=PRESETS, initial="last_quarter")
-    start = forms.DateField(required=False, label="From", widget=DateInput())
-    end = forms.DateField(required=False, label="To", widget=DateInput())
+    period = forms.ChoiceField(
+        choices=PRESETS, initial="last_quarter", label=_("Period")
+    )
+    start = forms.DateField(required=False, label=_("From"), widget=DateInput())
+    end = forms.DateField(required=False, label=_("To"), widget=DateInput())
     sites = forms.ModelMultipleChoiceField(
         Site.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked for every site.",
+        label=_("Sites"),
+        help_text=_("Leave all unticked for every site."),
     )
     sections = forms.MultipleChoiceField(
         choices=SECTIONS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Used when no saved report is chosen.",
+        label=_("Sections"),
+        help_text=_("Used when no saved report is chosen."),
     )
 
     def __init__(self, *args, organisation, today: dt.date | None = None, **kwargs):
@@ -86,17 +91,17 @@ class BuildForm(forms.Form):
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError("Please give both dates.")
+                raise forms.ValidationError(_("Please give both dates."))
             if end < start:
-                raise forms.ValidationError("The end date is before the start.")
+                raise forms.ValidationError(_("The end date is before the start."))
             data["range"] = Period(start, end)
         elif data.get("period"):
             data["range"] = preset(data["period"], self.today)
         if "range" in data and data["range"].days > MAX_PERIOD_DAYS:
-            raise forms.ValidationError("A report can cover up to three years.")
+            raise forms.ValidationError(_("A report can cover up to three years."))
         if not data.get("template") and not data.get("sections"):
             raise forms.ValidationError(
-                "Please choose a saved report, or tick the sections you'd like."
+                _("Please choose a saved report, or tick the sections you'd like.")
             )
         return data
 
@@ -112,7 +117,7 @@ class ReportTemplateForm(forms.ModelForm):
     sections = forms.MultipleChoiceField(
         choices=SECTIONS,
         widget=forms.CheckboxSelectMultiple,
-        label="Sections to include",
+        label=_("Sections to include"),
     )
 
     class Meta:
@@ -127,15 +132,15 @@ class ReportTemplateForm(forms.ModelForm):
         headings = self.instance.headings or {}
         for key, title in SECTIONS:
             self.fields[f"heading_{key}"] = forms.CharField(
-                label=f"Heading for “{title}”",
+                label=_("Heading for “%(title)s”") % {"title": title},
                 required=False,
                 max_length=120,
                 initial=headings.get(key, ""),
-                help_text="Leave blank for ours, or use the funder's own words.",
+                help_text=_("Leave blank for ours, or use the funder's own words."),
             )
 
     def clean_name(self):
-        return unique_name(self, "There is already a saved report by that name.")
+        return unique_name(self, _("There is already a saved report by that name."))
 
     def heading_fields(self):
         return [self[f"heading_{key}"] for key, _ in SECTIONS]
@@ -157,7 +162,7 @@ class StoryForm(forms.ModelForm):
         choices=OUTCOMES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="What changed for her",
+        label=_("What changed for her"),
     )
 
     class Meta:
@@ -176,13 +181,14 @@ class StoryForm(forms.ModelForm):
             "consent_date": DateInput(),
             "text": forms.Textarea(attrs={"rows": 8}),
         }
+        labels = {"date": _("Date"), "site": _("Site")}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         self.fields["site"].queryset = Site.objects.filter(organisation=organisation)
         self.fields["site"].required = False
-        self.fields["site"].empty_label = "Not at one site"
+        self.fields["site"].empty_label = _("Not at one site")
 
     def clean(self):
         data = super().clean()
@@ -195,8 +201,8 @@ class StoryForm(forms.ModelForm):
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%m/%Y", "%d/%m/%Y"]
 PLACES_MESSAGE = {
-    "max_decimal_places": "Up to %(max)s decimal places, please.",
-    "max_digits": "That number is too big.",
+    "max_decimal_places": _("Up to %(max)s decimal places, please."),
+    "max_digits": _("That number is too big."),
 }
 
 
@@ -221,12 +227,12 @@ class ValueLineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         self.fields["source"].choices = [
-            ("", "Choose where the count comes from"),
+            ("", _("Choose where the count comes from")),
             *COUNT_SOURCES,
         ]
 
     def clean_name(self):
-        return unique_name(self, "There is already a line by that name.")
+        return unique_name(self, _("There is already a line by that name."))
 
     def clean(self):
         data = super().clean()
@@ -238,8 +244,10 @@ class ValueLineForm(forms.ModelForm):
             if self.instance.pk and self.instance.tallies.exists():
                 self.add_error(
                     "source",
-                    "This line has counts typed in. To count from records instead, "
-                    "add a new line, so past reports stay as they were.",
+                    _(
+                        "This line has counts typed in. To count from records "
+                        "instead, add a new line, so past reports stay as they were."
+                    ),
                 )
         return data
 
@@ -250,14 +258,14 @@ LevelFormSet = forms.inlineformset_factory(
     fields=["name"],
     extra=3,
     can_delete=True,
-    labels={"name": "Level"},
+    labels={"name": _("Level")},
 )
 
 
 class RateForm(forms.ModelForm):
-    amount = money_field("£ per unit")
-    low = money_field("Low £", required=False)
-    high = money_field("High £", required=False)
+    amount = money_field(_("£ per unit"))
+    low = money_field(_("Low £"), required=False)
+    high = money_field(_("High £"), required=False)
 
     class Meta:
         model = Rate
@@ -280,9 +288,9 @@ class RateForm(forms.ModelForm):
         data = super().clean()
         amount, low, high = data.get("amount"), data.get("low"), data.get("high")
         if amount is not None and low is not None and low > amount:
-            self.add_error("low", "The low value is more than the rate.")
+            self.add_error("low", _("The low value is more than the rate."))
         if amount is not None and high is not None and high < amount:
-            self.add_error("high", "The high value is less than the rate.")
+            self.add_error("high", _("The high value is less than the rate."))
         return data
 
 
@@ -297,8 +305,10 @@ class BaseRateFormSet(forms.BaseModelFormSet):
             key = (data.get("level"), data["effective_from"].replace(day=1))
             if key in seen:
                 raise forms.ValidationError(
-                    "Two rates start in the same month for the same level: please "
-                    "keep one (change its figure instead)."
+                    _(
+                        "Two rates start in the same month for the same level: please "
+                        "keep one (change its figure instead)."
+                    )
                 )
             seen.add(key)
 
@@ -342,9 +352,9 @@ class MonthForm(forms.Form):
                 typed = plain(typed) if typed is not None else None
             # Short labels: each row's fieldset names its line and level.
             count.label = (
-                "How many more, not logged as they happened"
+                _("How many more, not logged as they happened")
                 if row.tallied[1]
-                else "How many"
+                else _("How many")
             )
             count.initial = typed
             self.fields[f"count-{key}"] = count
@@ -354,7 +364,7 @@ class MonthForm(forms.Form):
                 initial=as_agreed(rate.amount) if rate else None,
             )
             self.fields[f"source-{key}"] = forms.CharField(
-                label="Where the rate comes from",
+                label=_("Where the rate comes from"),
                 max_length=500,
                 required=False,
                 initial=rate.source if rate else "",
@@ -366,15 +376,15 @@ class MonthForm(forms.Form):
             )
         for i in range(self.NEW_INCOME):
             self.fields[f"newkind-{i}"] = forms.ChoiceField(
-                label="Source",
-                choices=[("", "Choose…"), *Income.KINDS],
+                label=_("Source"),
+                choices=[("", _("Choose…")), *Income.KINDS],
                 required=False,
             )
             self.fields[f"newname-{i}"] = forms.CharField(
-                label="Where it came from", max_length=120, required=False
+                label=_("Where it came from"), max_length=120, required=False
             )
             self.fields[f"newamount-{i}"] = money_field(
-                "Amount (£)", places=2, required=False
+                _("Amount (£)"), places=2, required=False
             )
 
     @staticmethod
@@ -429,8 +439,10 @@ class MonthForm(forms.Form):
             if not source.strip() and (current is None or current.amount != amount):
                 self.add_error(
                     f"source-{key}",
-                    "Please say where the new rate comes from (the published "
-                    "table or agreement, with its year).",
+                    _(
+                        "Please say where the new rate comes from (the published "
+                        "table or agreement, with its year)."
+                    ),
                 )
         for i in range(self.NEW_INCOME):
             name, amount = (
@@ -438,11 +450,11 @@ class MonthForm(forms.Form):
                 data.get(f"newamount-{i}"),
             )
             if name and amount is None:
-                self.add_error(f"newamount-{i}", "Please give the amount.")
+                self.add_error(f"newamount-{i}", _("Please give the amount."))
             if amount is not None and not name:
-                self.add_error(f"newname-{i}", "Please say where it came from.")
+                self.add_error(f"newname-{i}", _("Please say where it came from."))
             if (name or amount is not None) and not data.get(f"newkind-{i}"):
-                self.add_error(f"newkind-{i}", "Please choose statutory or other.")
+                self.add_error(f"newkind-{i}", _("Please choose statutory or other."))
         return data
 
     @transaction.atomic
@@ -459,7 +471,7 @@ class MonthForm(forms.Form):
                     row.line, row.level, month, amount, data[f"source-{key}"].strip()
                 )
         org = self.framework.organisation
-        for i, (kind, name, _) in enumerate(self.incomes):
+        for i, (kind, name, _amount) in enumerate(self.incomes):
             amount = data.get(f"income-{i}")
             Income.objects.set_for(org, month, kind, name, amount)
         for i in range(self.NEW_INCOME):
@@ -476,7 +488,7 @@ class TallyForm(forms.ModelForm):
     class Meta:
         model = Tally
         fields = ["level", "date", "count", "minutes", "kind"]
-        labels = {"count": "How many", "date": "When"}
+        labels = {"count": _("How many"), "date": _("When")}
         widgets = {"date": DateInput()}
 
     def __init__(self, *args, line: ValueLine, **kwargs):
@@ -490,13 +502,13 @@ class TallyForm(forms.ModelForm):
         if levels:
             self.fields["level"].queryset = levels
             self.fields["level"].required = True
-            self.fields["level"].empty_label = "Choose a level"
+            self.fields["level"].empty_label = _("Choose a level")
         else:
             del self.fields["level"]
         kinds = line.kinds()
         if kinds:
             self.fields["kind"] = forms.ChoiceField(
-                label="What kind",
+                label=_("What kind"),
                 choices=[("", "—"), *((k, k) for k in kinds)],
                 required=False,
             )
@@ -506,19 +518,21 @@ class TallyForm(forms.ModelForm):
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
-            raise forms.ValidationError("That date is in the future.")
+            raise forms.ValidationError(_("That date is in the future."))
         return date
 
 
 class LogoForm(forms.Form):
     logo = forms.FileField(
-        label="Your logo", help_text="A PNG or JPEG picture, up to 512 KB."
+        label=_("Your logo"), help_text=_("A PNG or JPEG picture, up to 512 KB.")
     )
 
     def clean_logo(self):
         upload = self.cleaned_data["logo"]
         if upload.size > LOGO_MAX_BYTES:
-            raise forms.ValidationError("That picture is too big: up to 512 KB please.")
+            raise forms.ValidationError(
+                _("That picture is too big: up to 512 KB please.")
+            )
         head = upload.read(8)
         upload.seek(0)
         if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -526,5 +540,5 @@ class LogoForm(forms.Form):
         elif head.startswith(b"\xff\xd8\xff"):
             upload.content_kind = "image/jpeg"
         else:
-            raise forms.ValidationError("Please choose a PNG or JPEG picture.")
+            raise forms.ValidationError(_("Please choose a PNG or JPEG picture."))
         return upload

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from peerspace.accounts.models import Organisation, Site
@@ -31,14 +32,14 @@ STORIES = "stories"
 DEMOGRAPHICS = "demographics"
 SOCIAL_VALUE = "social_value"
 SECTIONS = [
-    (HEADLINES, "Headline figures"),
-    (ATTENDANCE, "Attendance over time"),
-    (ACTIVITIES, "Activities, and giving as well as receiving"),
-    (SIGNPOSTING, "Signposting"),
-    (SAFEGUARDING, "Community safeguarding"),
-    (STORIES, "Stories and outcomes"),
-    (DEMOGRAPHICS, "Who came"),
-    (SOCIAL_VALUE, "Social value"),
+    (HEADLINES, _("Headline figures")),
+    (ATTENDANCE, _("Attendance over time")),
+    (ACTIVITIES, _("Activities, and giving as well as receiving")),
+    (SIGNPOSTING, _("Signposting")),
+    (SAFEGUARDING, _("Community safeguarding")),
+    (STORIES, _("Stories and outcomes")),
+    (DEMOGRAPHICS, _("Who came")),
+    (SOCIAL_VALUE, _("Social value")),
 ]
 SECTION_KEYS = [key for key, _ in SECTIONS]
 SECTION_TITLES = dict(SECTIONS)
@@ -50,16 +51,16 @@ def default_threshold() -> int:
 
 
 OUTCOMES = [
-    ("into-work", "Into work"),
-    ("safer-at-home", "Safer at home"),
-    ("reconnected-family", "Reconnected with family"),
-    ("new-skills", "New skills"),
-    ("better-health", "Better health"),
-    ("less-isolated", "Less isolated"),
-    ("started-business", "Started a business"),
-    ("fewer-crisis-visits", "Fewer visits to crisis services"),
-    ("volunteering", "Giving time to others"),
-    ("money-sorted", "Money worries eased"),
+    ("into-work", _("Into work")),
+    ("safer-at-home", _("Safer at home")),
+    ("reconnected-family", _("Reconnected with family")),
+    ("new-skills", _("New skills")),
+    ("better-health", _("Better health")),
+    ("less-isolated", _("Less isolated")),
+    ("started-business", _("Started a business")),
+    ("fewer-crisis-visits", _("Fewer visits to crisis services")),
+    ("volunteering", _("Giving time to others")),
+    ("money-sorted", _("Money worries eased")),
 ]
 OUTCOME_LABELS = dict(OUTCOMES)
 
@@ -67,8 +68,8 @@ OUTCOME_LABELS = dict(OUTCOMES)
 STATUTORY_BASIS = "statutory"
 INCOME_BASIS = "income"
 COST_BASES = [
-    (STATUTORY_BASIS, "Statutory funding (council, NHS, public bodies)"),
-    (INCOME_BASIS, "All our income"),
+    (STATUTORY_BASIS, _("Statutory funding (council, NHS, public bodies)")),
+    (INCOME_BASIS, _("All our income")),
 ]
 
 
@@ -92,38 +93,44 @@ class ReportTemplate(models.Model):
         Organisation, models.CASCADE, related_name="report_templates"
     )
     name = models.CharField(
-        "Name of this report", max_length=120, help_text="For example “Quarterly”."
+        _("Name of this report"),
+        max_length=120,
+        help_text=_("For example “Quarterly”."),
     )
-    funder = models.CharField("Funder", max_length=200, blank=True)
+    funder = models.CharField(_("Funder"), max_length=200, blank=True)
     sections = models.JSONField(default=_default_sections)
     # {section key: the funder's own heading}; a blank heading uses ours.
     headings = models.JSONField(default=dict, blank=True)
     narrative_heading = models.CharField(
-        "Heading for your own words", max_length=120, default="What we did"
+        _("Heading for your own words"), max_length=120, default="What we did"
     )
     narrative = models.TextField(
-        "In your own words",
+        _("In your own words"),
         blank=True,
         max_length=20_000,
         help_text=(
-            "What you'd like the funder to know: what we did, what changed, what "
-            "we learnt. Printed after the contents. Don't write anyone's name."
+            _(
+                "What you'd like the funder to know: what we did, what changed, what "
+                "we learnt. Printed after the contents. Don't write anyone's name."
+            )
         ),
     )
     cost_basis = models.CharField(
-        "Return per £1 of",
+        _("Return per £1 of"),
         max_length=10,
         choices=COST_BASES,
         default=STATUTORY_BASIS,
-        help_text="What the funder asks the social value to be set against.",
+        help_text=_("What the funder asks the social value to be set against."),
     )
     threshold = models.PositiveSmallIntegerField(
-        "Hide numbers smaller than",
+        _("Hide numbers smaller than"),
         default=default_threshold,
         validators=[MinValueValidator(2), MaxValueValidator(20)],
         help_text=(
-            "So that no woman can be recognised, any count from 1 up to one less "
-            "than this prints as “fewer than …”. Some funders ask for 10."
+            _(
+                "So that no woman can be recognised, any count from 1 up to one less "
+                "than this prints as “fewer than …”. Some funders ask for 10."
+            )
         ),
     )
     created = models.DateTimeField(default=timezone.now)
@@ -248,21 +255,21 @@ class Story(models.Model):
     )
     date = models.DateField(default=timezone.localdate)
     text = EncryptedTextField(
-        "Her words",
+        _("Her words"),
         max_length=5000,
-        help_text="As she said it and as she has read and approved it. No names.",
+        help_text=_("As she said it and as she has read and approved it. No names."),
     )
     described_as = models.CharField(
-        "How she would like to be described",
+        _("How she would like to be described"),
         max_length=120,
         blank=True,
-        help_text="For example “a woman who comes to the Leigh workshop”.",
+        help_text=_("For example “a woman who comes to the Leigh workshop”."),
     )
     consent_to_share = models.BooleanField(
-        "She agrees we can share it in reports to funders", default=False
+        _("She agrees we can share it in reports to funders"), default=False
     )
-    consent_date = models.DateField("Date she agreed", null=True, blank=True)
-    outcomes = models.JSONField("What changed for her", default=list, blank=True)
+    consent_date = models.DateField(_("Date she agreed"), null=True, blank=True)
+    outcomes = models.JSONField(_("What changed for her"), default=list, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -275,7 +282,7 @@ class Story(models.Model):
     history = HistoricalRecords()
     objects = StoryQuerySet.as_manager()
 
-    DESCRIBED_BY_DEFAULT = "A woman who comes to our workshop"
+    DESCRIBED_BY_DEFAULT = _("A woman who comes to our workshop")
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -315,16 +322,16 @@ SIGNPOSTS_HELPED = "signposts-helped"
 MEMBERS = "members"
 REFLECTION = "reflection"
 COUNT_SOURCES = [
-    (TYPED, "Typed in each month, or logged as it happens"),
-    (VISITS, "Visits (named people and unnamed head-counts)"),
-    (PEOPLE, "Different people who came in the month"),
-    (SESSIONS, "Sessions held (with at least one visit)"),
-    (HOURS, "Hours signed in (from arrival to leaving)"),
-    (HELPED_OUT, "Visits when she helped out"),
-    (SIGNPOSTS, "Times information was given about another service"),
-    (SIGNPOSTS_HELPED, "Times we helped someone get in touch with a service"),
-    (MEMBERS, "Registered members at the end of the month"),
-    (REFLECTION, "Community safeguarding reflection sessions held"),
+    (TYPED, _("Typed in each month, or logged as it happens")),
+    (VISITS, _("Visits (named people and unnamed head-counts)")),
+    (PEOPLE, _("Different people who came in the month")),
+    (SESSIONS, _("Sessions held (with at least one visit)")),
+    (HOURS, _("Hours signed in (from arrival to leaving)")),
+    (HELPED_OUT, _("Visits when she helped out")),
+    (SIGNPOSTS, _("Times information was given about another service")),
+    (SIGNPOSTS_HELPED, _("Times we helped someone get in touch with a service")),
+    (MEMBERS, _("Registered members at the end of the month")),
+    (REFLECTION, _("Community safeguarding reflection sessions held")),
 ]
 SOURCE_LABELS = dict(COUNT_SOURCES)
 # Sources whose count is of people (so small numbers are hidden in reports).
@@ -332,15 +339,15 @@ PEOPLE_SOURCES = {VISITS, PEOPLE, HELPED_OUT, SIGNPOSTS, SIGNPOSTS_HELPED, MEMBE
 # Pairs of sources that count some of the same records: valuing both counts
 # that work twice.
 OVERLAPS = {
-    frozenset({VISITS, HELPED_OUT}): "helped-out visits are visits too",
-    frozenset({VISITS, HOURS}): "hours signed in are the time of the same visits",
-    frozenset({HELPED_OUT, HOURS}): "hours signed in include helped-out visits",
-    frozenset({VISITS, PEOPLE}): "people are counted from the same visits",
-    frozenset({PEOPLE, MEMBERS}): "people who came are mostly registered members",
-    frozenset({SIGNPOSTS, SIGNPOSTS_HELPED}): (
+    frozenset({VISITS, HELPED_OUT}): _("helped-out visits are visits too"),
+    frozenset({VISITS, HOURS}): _("hours signed in are the time of the same visits"),
+    frozenset({HELPED_OUT, HOURS}): _("hours signed in include helped-out visits"),
+    frozenset({VISITS, PEOPLE}): _("people are counted from the same visits"),
+    frozenset({PEOPLE, MEMBERS}): _("people who came are mostly registered members"),
+    frozenset({SIGNPOSTS, SIGNPOSTS_HELPED}): _(
         "times we helped someone get in touch are times information was given"
     ),
-    frozenset({VISITS, SESSIONS}): "sessions are counted from the same visits",
+    frozenset({VISITS, SESSIONS}): _("sessions are counted from the same visits"),
 }
 
 MONEY_PLACES = 4  # a rate may be a fraction of a penny, to a hundredth of one
@@ -364,34 +371,38 @@ class ValueLine(models.Model):
         Organisation, models.CASCADE, related_name="value_lines"
     )
     name = models.CharField(
-        "Name", max_length=80, help_text="As the report should call it: “Peer support”."
+        _("Name"),
+        max_length=80,
+        help_text=_("As the report should call it: “Peer support”."),
     )
     unit = models.CharField(
-        "One unit is",
+        _("One unit is"),
         max_length=60,
-        help_text="For example “an hour”, “a use of the centre”, “a crisis helped”.",
+        help_text=_("For example “an hour”, “a use of the centre”, “a crisis helped”."),
     )
     source = models.CharField(
-        "Where the count comes from", max_length=20, choices=COUNT_SOURCES
+        _("Where the count comes from"), max_length=20, choices=COUNT_SOURCES
     )
     counts_people = models.BooleanField(
-        "Each unit is a person",
+        _("Each unit is a person"),
         default=False,
         help_text=(
-            "For typed lines such as peer supporters or online members: small "
-            "counts are then hidden in reports, so no one can be recognised."
+            _(
+                "For typed lines such as peer supporters or online members: small "
+                "counts are then hidden in reports, so no one can be recognised."
+            )
         ),
     )
     quick_tally = models.BooleanField(
-        "Can be logged as it happens",
+        _("Can be logged as it happens"),
         default=False,
-        help_text="“+1” from the door or a phone, with the date and no name.",
+        help_text=_("“+1” from the door or a phone, with the date and no name."),
     )
     tally_kinds = models.CharField(
-        "Kinds to choose from when logging",
+        _("Kinds to choose from when logging"),
         max_length=300,
         blank=True,
-        help_text="Optional, separated by commas: “In person, Phone call, Online”.",
+        help_text=_("Optional, separated by commas: “In person, Phone call, Online”."),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -425,7 +436,7 @@ class ValueLevel(models.Model):
     """A level within a line (peer supporter level 1, 2, 3), each at its own rate."""
 
     line = models.ForeignKey(ValueLine, models.CASCADE, related_name="levels")
-    name = models.CharField("Level", max_length=60)
+    name = models.CharField(_("Level"), max_length=60)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -505,15 +516,15 @@ class Rate(models.Model):
         ValueLevel, models.CASCADE, null=True, blank=True, related_name="rates"
     )
     effective_from = models.DateField(
-        "From", help_text="The first month this rate is used for."
+        _("From"), help_text=_("The first month this rate is used for.")
     )
-    amount = _money_field("£ per unit")
-    low = _money_field("Low £", null=True, blank=True)
-    high = _money_field("High £", null=True, blank=True)
+    amount = _money_field(_("£ per unit"))
+    low = _money_field(_("Low £"), null=True, blank=True)
+    high = _money_field(_("High £"), null=True, blank=True)
     source = models.CharField(
-        "Where the figure comes from",
+        _("Where the figure comes from"),
         max_length=500,
-        help_text="The published table or agreement, with its year.",
+        help_text=_("The published table or agreement, with its year."),
     )
 
     history = HistoricalRecords()
@@ -585,7 +596,9 @@ class Tally(models.Model):
         default=Decimal(1),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    minutes = models.PositiveIntegerField("How long (minutes)", null=True, blank=True)
+    minutes = models.PositiveIntegerField(
+        _("How long (minutes)"), null=True, blank=True
+    )
     kind = models.CharField(max_length=60, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -650,20 +663,24 @@ class Income(models.Model):
     STATUTORY = "statutory"
     OTHER = "other"
     KINDS = [
-        (STATUTORY, "Statutory (council, NHS, public bodies)"),
-        (OTHER, "Other (grants, trusts, trading, donations)"),
+        (STATUTORY, _("Statutory (council, NHS, public bodies)")),
+        (OTHER, _("Other (grants, trusts, trading, donations)")),
     ]
 
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="income"
     )
-    month = models.DateField(help_text="Any day in the month: it is kept as the 1st.")
-    kind = models.CharField("Source", max_length=10, choices=KINDS)
+    month = models.DateField(
+        help_text=_("Any day in the month: it is kept as the 1st.")
+    )
+    kind = models.CharField(_("Source"), max_length=10, choices=KINDS)
     name = models.CharField(
-        "Where it came from", max_length=120, help_text="For example “Council grant”."
+        _("Where it came from"),
+        max_length=120,
+        help_text=_("For example “Council grant”."),
     )
     amount = models.DecimalField(
-        "Amount (£)",
+        _("Amount (£)"),
         max_digits=11,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],

@@ -7,14 +7,18 @@ April–June, July–September, October–December, January–March.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 PRESETS = [
-    ("this_quarter", "This quarter"),
-    ("last_quarter", "Last quarter"),
-    ("this_fy", "This financial year"),
-    ("last_fy", "Last financial year"),
-    ("this_year", "This calendar year"),
-    ("last_year", "Last calendar year"),
-    ("custom", "Choose dates"),
+    ("this_quarter", gettext_lazy("This quarter")),
+    ("last_quarter", gettext_lazy("Last quarter")),
+    ("this_fy", gettext_lazy("This financial year")),
+    ("last_fy", gettext_lazy("Last financial year")),
+    ("this_year", gettext_lazy("This calendar year")),
+    ("last_year", gettext_lazy("Last calendar year")),
+    ("custom", gettext_lazy("Choose dates")),
 ]
 PRESET_LABELS = dict(PRESETS)
 
@@ -30,13 +34,16 @@ class Period:
 
     def label(self) -> str:
         s, e = self.start, self.end
+        day = formats.date_format
         if s.day == 1 and e == month_end(e):
             if (s.year, s.month) == (e.year, e.month):
-                return f"{s:%B %Y}"
-            if s.year == e.year:
-                return f"{s:%B} to {e:%B %Y}"
-            return f"{s:%B %Y} to {e:%B %Y}"
-        return f"{s:%-d %B %Y} to {e:%-d %B %Y}"
+                return day(s, "F Y")
+            first = day(s, "F" if s.year == e.year else "F Y")
+            return _("%(first)s to %(last)s") % {"first": first, "last": day(e, "F Y")}
+        return _("%(first)s to %(last)s") % {
+            "first": day(s, "j F Y"),
+            "last": day(e, "j F Y"),
+        }
 
     def months(self) -> list[dt.date]:
         """The first day of each calendar month the period touches."""

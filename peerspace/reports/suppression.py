@@ -14,6 +14,8 @@ until nothing changes.
 
 from collections.abc import Hashable, Iterable, Mapping
 
+from django.utils.translation import gettext as _
+
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
@@ -66,9 +68,9 @@ def suppress(
 
 def label(status: str | None, threshold: int) -> str:
     if status == PRIMARY:
-        return f"fewer than {threshold}"
+        return _("fewer than %(n)s") % {"n": threshold}
     if status == SECONDARY:
-        return "not shown"
+        return _("not shown")
     return ""
 
 

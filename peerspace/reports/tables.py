@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import tablib
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from . import suppression
 
@@ -213,14 +215,14 @@ def longest_word(text: str) -> int:
 
 
 def suppression_note(threshold: int, statuses) -> str:
-    note = (
-        f"So that no one can be recognised, counts from 1 to {threshold - 1} "
-        f"show as “fewer than {threshold}”."
-    )
+    note = _(
+        "So that no one can be recognised, counts from 1 to %(largest)s show as "
+        "“fewer than %(n)s”."
+    ) % {"largest": threshold - 1, "n": threshold}
     if suppression.SECONDARY in set(statuses):
-        note += (
-            " Where a hidden count could be worked out from a total, another "
-            "figure is also hidden and shows as “not shown”."
+        note += " " + _(
+            "Where a hidden count could be worked out from a total, another figure "
+            "is also hidden and shows as “not shown”."
         )
     return note
 
@@ -261,12 +263,27 @@ def display(cell: Cell, threshold: int) -> str:
         return str(value)
     value = rounded(cell)
     if cell.kind in (PENCE, RATE, AS_AGREED):
-        return f"£{value:,}"
+        return f"£{_number(value)}"
     if cell.kind in (PERCENT, PERCENT1):
-        return f"{value:,}%"
+        return f"{_number(value)}%"
     if cell.kind == QUANTITY:
-        return f"{value:,f}"
-    return f"{value:,}"
+        return _number(value, "f")
+    return _number(value)
+
+
+def _number(value, spec: str = "") -> str:
+    """1,234.5 in English (UK, the default); in another language with its own
+    separators ("1 234,5" in Polish)."""
+    english = f"{value:,{spec}}"
+    if (translation.get_language() or "en").startswith("en"):
+        return english
+    decimal, thousands = (
+        formats.get_format("DECIMAL_SEPARATOR"),
+        formats.get_format("THOUSAND_SEPARATOR"),
+    )
+    return "".join(
+        thousands if c == "," else decimal if c == "." else c for c in english
+    )
 
 
 def spreadsheet_value(cell: Cell, threshold: int):

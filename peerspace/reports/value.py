@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peerspace.accounts.models import Organisation
 
@@ -182,13 +183,16 @@ def overlap_warnings(lines: list[ValueLine]) -> list[str]:
     for i, a in enumerate(records):
         for b in records[i + 1 :]:
             if a.source == b.source:
-                why = "they count the same records"
+                why = gettext("they count the same records")
             else:
                 why = OVERLAPS.get(frozenset({a.source, b.source}))
             if why:
                 warnings.append(
-                    f"“{a.name}” and “{b.name}” count some of the same work "
-                    f"({why}), so valuing both may count it twice."
+                    gettext(
+                        "“%(first)s” and “%(second)s” count some of the same work "
+                        "(%(why)s), so valuing both may count it twice."
+                    )
+                    % {"first": a.name, "second": b.name, "why": why}
                 )
     return warnings
 

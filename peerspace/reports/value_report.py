@@ -13,6 +13,10 @@ recognised from.
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from . import charts
 from .models import INCOME_BASIS, TYPED
 from .periods import month_end
@@ -30,21 +34,23 @@ from .tables import (
 )
 from .value import ZERO, Framework, Row
 
-CAVEAT = (
+CAVEAT = gettext_lazy(
     "These are estimates. They use the agreed rates shown, each with its "
     "source, the way People Focused Group in Doncaster and its commissioners "
     "valued their work. Citizens' mutual help has no perfect price: a cup of tea "
     "with someone who has been there too, or a friendship that keeps someone out "
     "of crisis, is worth more than any unit cost can say."
 )
-ROUNDING = (
+ROUNDING = gettext_lazy(
     "Every figure is worked out from unrounded amounts (a rate may be a fraction "
     "of a penny) and shown to the penny, half a penny rounding up; so a total "
     "can differ by a penny from the sum of the rounded figures above it."
 )
 BASIS_WORDS = {
-    "statutory": "statutory funding (council, NHS and other public bodies)",
-    INCOME_BASIS: "our income",
+    "statutory": gettext_lazy(
+        "statutory funding (council, NHS and other public bodies)"
+    ),
+    INCOME_BASIS: gettext_lazy("our income"),
 }
 
 
@@ -59,7 +65,14 @@ def _ratio(part, whole, scale: int = 1):
 
 def _span(months: list[dt.date]) -> str:
     first, last = months[0], months[-1]
-    return f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
+    if first == last:
+        return _month(first)
+    return _("%(first)s to %(last)s") % {"first": _month(first), "last": _month(last)}
+
+
+def _month(month: dt.date) -> str:
+    """ "Apr 2025", in the report's language."""
+    return formats.date_format(month, "M Y")
 
 
 def year_label(framework: Framework, period) -> tuple[str, bool]:
@@ -69,14 +82,14 @@ def year_label(framework: Framework, period) -> tuple[str, bool]:
         and period.start.day == 1
         and period.end == month_end(period.end)
     )
-    return ("Whole year" if whole else "Year estimate (mean × 12)"), whole
+    return (_("Whole year") if whole else _("Year estimate (mean × 12)")), whole
 
 
 def fill(section, framework: Framework, options) -> None:
-    section.paragraphs.append(CAVEAT)
+    section.paragraphs.append(str(CAVEAT))
     if not framework.rows:
-        empty = Table("social_value", "Social value", ["", "Figure"])
-        empty.add("No value lines set up yet", Cell(None, TEXT))
+        empty = Table("social_value", _("Social value"), ["", _("Figure")])
+        empty.add(_("No value lines set up yet"), Cell(None, TEXT))
         section.tables.append(empty)
         return
     threshold = options.threshold
@@ -95,8 +108,8 @@ def _counts_table(framework: Framework) -> tuple[Table, dict]:
     months = framework.months
     table = Table(
         "social_value_counts",
-        "What we counted",
-        ["", "One unit is", *(f"{m:%b %Y}" for m in months), "Mean month"],
+        _("What we counted"),
+        ["", _("One unit is"), *(_month(m) for m in months), _("Mean month")],
     )
     cells: dict[tuple, list[Cell]] = {}
     for row in framework.rows:
@@ -116,18 +129,21 @@ def _counts_table(framework: Framework) -> tuple[Table, dict]:
     typed = [line for line in framework.lines if line.source == TYPED]
     if records:
         table.notes.append(
-            "Counted from what we recorded at the time: "
-            + "; ".join(
-                f"{line.name} ({line.get_source_display().lower()})" for line in records
-            )
-            + "."
+            _("Counted from what we recorded at the time: %(lines)s.")
+            % {
+                "lines": "; ".join(
+                    f"{line.name} ({line.get_source_display().lower()})"
+                    for line in records
+                )
+            }
         )
     if typed:
         table.notes.append(
-            "Typed in each month, or logged as it happened: "
-            + ", ".join(line.name for line in typed)
-            + ". These are totals for the whole organisation, never about any "
-            "one person."
+            _(
+                "Typed in each month, or logged as it happened: %(lines)s. These "
+                "are totals for the whole organisation, never about any one person."
+            )
+            % {"lines": ", ".join(line.name for line in typed)}
         )
     return table, cells
 
@@ -137,10 +153,10 @@ def _value_table(framework: Framework, options, count_cells: dict) -> Table:
     heading, whole_year = year_label(framework, options.period)
     table = Table(
         "social_value",
-        "Social value",
-        ["", *(f"{m:%b %Y}" for m in months), "Mean month", heading],
+        _("Social value"),
+        ["", *(_month(m) for m in months), _("Mean month"), heading],
     )
-    month_cells: list[list[Cell]] = [[] for _ in months]
+    month_cells: list[list[Cell]] = [[] for _month_ in months]
     for row in framework.rows:
         hideable = row.line.of_people
         cells = []
@@ -164,20 +180,19 @@ def _value_table(framework: Framework, options, count_cells: dict) -> Table:
         ]
         return table.add(label, *cells)
 
-    total = add_total("Total social value", "amount")
+    total = add_total(_("Total social value"), "amount")
     ranges = {}
     if framework.has_range:
-        ranges["low"] = add_total("Total at the lowest rates", "low")
-        ranges["high"] = add_total("Total at the highest rates", "high")
+        ranges["low"] = add_total(_("Total at the lowest rates"), "low")
+        ranges["high"] = add_total(_("Total at the highest rates"), "high")
 
     statutory = _with_summary(framework.statutory, n)
     other = _with_summary(framework.other, n)
     income = [s + o for s, o in zip(statutory, other, strict=True)]
-    table.add("Statutory income", *(Cell(v, PENCE) for v in statutory))
-    table.add("Other income", *(Cell(v, PENCE) for v in other))
-    table.add("Total income", *(Cell(v, PENCE) for v in income))
+    table.add(_("Statutory income"), *(Cell(v, PENCE) for v in statutory))
+    table.add(_("Other income"), *(Cell(v, PENCE) for v in other))
+    table.add(_("Total income"), *(Cell(v, PENCE) for v in income))
     cost = income if options.cost_basis == INCOME_BASIS else statutory
-    basis = "all income" if options.cost_basis == INCOME_BASIS else "statutory funding"
 
     def against(cells: list[Cell], money: list, scale: int, kind: str) -> list[Cell]:
         return [
@@ -186,56 +201,83 @@ def _value_table(framework: Framework, options, count_cells: dict) -> Table:
         ]
 
     table.add(
-        "Share paid for by statutory money",
+        _("Share paid for by statutory money"),
         *(
             Cell(_ratio(s, c.value, 100), PERCENT1, depends_on=(c,))
             for c, s in zip(total, statutory, strict=True)
         ),
     )
-    table.add(f"Return per £1 of {basis}", *against(total, cost, 1, RATE))
-    table.add("Return as a percentage", *against(total, cost, 100, PERCENT))
+    table.add(return_label(options), *against(total, cost, 1, RATE))
+    table.add(_("Return as a percentage"), *against(total, cost, 100, PERCENT))
     for which, cells in ranges.items():
-        word = "lowest" if which == "low" else "highest"
-        table.add(
-            f"Return per £1 at the {word} rates",
-            *against(cells, cost, 1, RATE),
-        )
+        table.add(range_label(which), *against(cells, cost, 1, RATE))
 
-    table.notes.append(
-        "Mean month: the period's total over its "
-        f"{n} month{'s' if n != 1 else ''}. "
-        + (
-            "Whole year: the twelve months of this report added up. "
-            if whole_year
-            else "Year estimate: the mean month × 12. "
+    mean_month = ngettext(
+        "Mean month: the period's total over its %(n)s month.",
+        "Mean month: the period's total over its %(n)s months.",
+        n,
+    ) % {"n": n}
+    year = (
+        _("Whole year: the twelve months of this report added up.")
+        if whole_year
+        else _("Year estimate: the mean month × 12.")
+    )
+    per_pound = (
+        _("Return per £1: social value ÷ all income; as a percentage, the same × 100.")
+        if options.cost_basis == INCOME_BASIS
+        else _(
+            "Return per £1: social value ÷ statutory funding; as a percentage, "
+            "the same × 100."
         )
-        + f"Return per £1: social value ÷ {basis}; as a percentage, the same × 100. "
-        "Share paid for by statutory money: statutory income ÷ social value."
     )
+    share = _("Share paid for by statutory money: statutory income ÷ social value.")
+    table.notes.append(" ".join([mean_month, year, per_pound, share]))
     table.notes.append(
-        "Each month is valued at the rates in force on its first day (see “Rates "
-        "and their sources”), so changing a rate later never changes a past report."
+        _(
+            "Each month is valued at the rates in force on its first day (see "
+            "“Rates and their sources”), so changing a rate later never changes "
+            "a past report."
+        )
     )
-    table.notes.append(ROUNDING)
+    table.notes.append(str(ROUNDING))
     for row, month in framework.unvalued():
         table.notes.append(
-            f"No rate was set for “{row.label}” in {month:%B %Y}: it is counted "
-            "but not valued that month."
+            _(
+                "No rate was set for “%(line)s” in %(month)s: it is counted but "
+                "not valued that month."
+            )
+            % {"line": row.label, "month": formats.date_format(month, "F Y")}
         )
     table.notes += framework.overlaps()
     p = options.period
     if p.start.day != 1 or p.end != month_end(p.end):
         table.notes.append(
-            "The first and last months count records only for the days inside the "
-            "period; typed figures and income are for whole months."
+            _(
+                "The first and last months count records only for the days inside "
+                "the period; typed figures and income are for whole months."
+            )
         )
     if not options.all_sites:
         table.notes.append(
-            "Lines counted from visits and signposting cover the chosen sites; "
-            "typed figures, tallies, members and income are for the whole "
-            "organisation."
+            _(
+                "Lines counted from visits and signposting cover the chosen sites; "
+                "typed figures, tallies, members and income are for the whole "
+                "organisation."
+            )
         )
     return table
+
+
+def return_label(options) -> str:
+    if options.cost_basis == INCOME_BASIS:
+        return _("Return per £1 of all income")
+    return _("Return per £1 of statutory funding")
+
+
+def range_label(which: str) -> str:
+    if which == "low":
+        return _("Return per £1 at the lowest rates")
+    return _("Return per £1 at the highest rates")
 
 
 def _find(table: Table, label: str) -> list[Cell] | None:
@@ -249,68 +291,87 @@ def _sentences(table: Table, framework: Framework, options) -> list[str]:
     """What the table says, in words, for the funder who reads this page first.
     Built from the finished cells, so a hidden figure is never put in words."""
     basis = options.cost_basis if options.cost_basis == INCOME_BASIS else "statutory"
-    total = _find(table, "Total social value")
-    per_pound = next(
-        row[1:] for row in table.rows if str(row[0].value).startswith("Return per £1")
-    )
+    total = _find(table, _("Total social value"))
+    per_pound = _find(table, return_label(options))
     year, mean, per = total[-1], total[-2], per_pound[-1]
     if any(c.hidden for c in (year, mean, per)):
         return [
-            "Some figures are hidden so that no one can be recognised, so the "
-            "totals are not put into words."
+            _(
+                "Some figures are hidden so that no one can be recognised, so the "
+                "totals are not put into words."
+            )
         ]
     sentences = []
     if per.value is None:
         sentences.append(
-            f"No {'income' if basis == INCOME_BASIS else 'statutory income'} was "
-            "recorded for this period, so there is no return per £1 to show."
+            _(
+                "No income was recorded for this period, so there is no return "
+                "per £1 to show."
+            )
+            if basis == INCOME_BASIS
+            else _(
+                "No statutory income was recorded for this period, so there is no "
+                "return per £1 to show."
+            )
         )
     else:
-        sentence = (
-            f"For every £1 of {BASIS_WORDS[basis]}, the work was worth "
-            f"{table.display(per)} at the rates agreed with our funders."
-        )
-        low = _find(table, per_pound_label(table, "lowest"))
-        high = _find(table, per_pound_label(table, "highest"))
+        sentence = _(
+            "For every £1 of %(basis)s, the work was worth %(value)s at the rates "
+            "agreed with our funders."
+        ) % {"basis": BASIS_WORDS[basis], "value": table.display(per)}
+        low = _find(table, range_label("low"))
+        high = _find(table, range_label("high"))
         if low and high and low[-1].value is not None:
-            sentence += (
-                f" At the lowest and highest rates, between {table.display(low[-1])}"
-                f" and {table.display(high[-1])}."
-            )
+            sentence += " " + _(
+                "At the lowest and highest rates, between %(low)s and %(high)s."
+            ) % {"low": table.display(low[-1]), "high": table.display(high[-1])}
         sentences.append(sentence)
-    share = _find(table, "Share paid for by statutory money")[-1]
+    share = _find(table, _("Share paid for by statutory money"))[-1]
     if share.value is not None and not share.hidden:
         sentences.append(
-            f"Statutory money paid for {table.display(share)} of the value of the work."
+            _("Statutory money paid for %(share)s of the value of the work.")
+            % {"share": table.display(share)}
         )
     heading, whole_year = year_label(framework, options.period)
     n = len(framework.months)
-    sentences.append(
-        f"In a typical month the work was worth {table.display(mean)}; over a "
-        f"year, {table.display(year)} "
-        + (
-            "(the twelve months of this report added up)."
-            if whole_year
-            else f"(a typical month × 12, as this report covers {n} "
-            f"month{'s' if n != 1 else ''})."
+    values = {"mean": table.display(mean), "year": table.display(year), "n": n}
+    if whole_year:
+        sentences.append(
+            _(
+                "In a typical month the work was worth %(mean)s; over a year, "
+                "%(year)s (the twelve months of this report added up)."
+            )
+            % values
         )
-    )
+    else:
+        sentences.append(
+            ngettext(
+                "In a typical month the work was worth %(mean)s; over a year, "
+                "%(year)s (a typical month × 12, as this report covers %(n)s "
+                "month).",
+                "In a typical month the work was worth %(mean)s; over a year, "
+                "%(year)s (a typical month × 12, as this report covers %(n)s "
+                "months).",
+                n,
+            )
+            % values
+        )
     return sentences
-
-
-def per_pound_label(table: Table, word: str) -> str:
-    for row in table.rows:
-        label = str(row[0].value)
-        if label.startswith("Return per £1") and label.endswith(f"{word} rates"):
-            return label
-    return ""
 
 
 def _rates_table(framework: Framework) -> Table:
     table = Table(
         "social_value_rates",
-        "Rates and their sources",
-        ["", "One unit is", "£ per unit", "Low", "High", "Used for", "Source"],
+        _("Rates and their sources"),
+        [
+            "",
+            _("One unit is"),
+            _("£ per unit"),
+            _("Low"),
+            _("High"),
+            _("Used for"),
+            _("Source"),
+        ],
     )
     for row in framework.rows:
         for rate, months in _rate_spans(row, framework.months):
@@ -324,10 +385,12 @@ def _rates_table(framework: Framework) -> Table:
                 Cell(rate.source, TEXT),
             )
     if not table.rows:
-        table.add("No rates set for these months", *(Cell(None, TEXT),) * 6)
+        table.add(_("No rates set for these months"), *(Cell(None, TEXT),) * 6)
     table.notes.append(
-        "Rates are shown as agreed, to a fraction of a penny where they are; a "
-        "dash means no low or high value was given."
+        _(
+            "Rates are shown as agreed, to a fraction of a penny where they are; a "
+            "dash means no low or high value was given."
+        )
     )
     return table
 
@@ -362,9 +425,9 @@ def _chart(section, framework: Framework, table: Table) -> None:
         (name, [float(v) if shown[i] else None for i, v in enumerate(values)])
         for name, values in by_line.items()
     ]
-    svg = charts.stacked_bar_chart(framework.months, series, ylabel="£ a month")
+    svg = charts.stacked_bar_chart(framework.months, series, ylabel=_("£ a month"))
     section.chart = charts.data_uri(svg)
-    section.chart_alt = (
+    section.chart_alt = _(
         "A bar chart of social value by month, each bar made up of the value lines "
-        f"({', '.join(by_line)}). The same figures are in the table below it."
-    )
+        "(%(lines)s). The same figures are in the table below it."
+    ) % {"lines": ", ".join(by_line)}

@@ -13,6 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.views.transfer import ImportForm, _keep, _preview, _take
@@ -121,7 +124,9 @@ def line_edit(request, pk: int | None = None):
             if f.cleaned_data.get("name") and not f.cleaned_data.get("DELETE")
         ]
         if kept and form.cleaned_data["source"] != "typed":
-            form.add_error("source", "Only lines typed in each month can have levels.")
+            form.add_error(
+                "source", _("Only lines typed in each month can have levels.")
+            )
         else:
             with transaction.atomic():
                 if line is None:
@@ -136,7 +141,7 @@ def line_edit(request, pk: int | None = None):
                     if level.position != position:
                         level.position = position
                         level.save(update_fields=["position"])
-            messages.success(request, f"Saved “{line.name}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": line.name})
             if not line.rates.exists():
                 return redirect(reverse("reports:value_rates", args=[line.pk]))
             return redirect(_page(org))
@@ -159,7 +164,7 @@ def line_delete(request, pk: int):
         )
     else:
         line.delete()
-        messages.success(request, f"Removed “{line.name}”.")
+        messages.success(request, _("Removed “%(name)s”.") % {"name": line.name})
     return redirect(_page(line.organisation))
 
 
@@ -185,7 +190,9 @@ def rates(request, pk: int):
                 obj.save()
             for obj in formset.deleted_objects:
                 obj.delete()
-        messages.success(request, f"Saved the rates for “{line.name}”.")
+        messages.success(
+            request, _("Saved the rates for “%(name)s”.") % {"name": line.name}
+        )
         return redirect(_page(line.organisation))
     return render(
         request,
@@ -210,7 +217,9 @@ def month(request, year: int, month: int):
     form = MonthForm(request.POST or None, framework=framework, month=this, copy=copy)
     if request.method == "POST" and form.is_valid():
         form.save(request.user)
-        messages.success(request, f"Saved {this:%B %Y}.")
+        messages.success(
+            request, _("Saved %(month)s.") % {"month": date_format(this, "F Y")}
+        )
         return redirect(_month_url(org, this))
     tallies = Tally.objects.quick().filter(line__organisation=org, month=this)
     return render(
@@ -314,8 +323,10 @@ def _confirm(request, org) -> HttpResponse:
     if upload is None:
         messages.error(
             request,
-            "That file has already been imported, or the check has expired. Please "
-            "upload it again.",
+            _(
+                "That file has already been imported, or the check has expired. "
+                "Please upload it again."
+            ),
         )
         return redirect(_page(org))
     resource = SocialValueResource(organisation=org, user=request.user)
@@ -326,7 +337,8 @@ def _confirm(request, org) -> HttpResponse:
         return _render_import(request, org, resource, upload, sheet, preview)
     messages.success(
         request,
-        f"Imported {preview['total']} row{'s' if preview['total'] != 1 else ''}.",
+        ngettext("Imported %(n)s row.", "Imported %(n)s rows.", preview["total"])
+        % {"n": preview["total"]},
     )
     return redirect(_page(org))
 
@@ -347,12 +359,21 @@ def tally(request):
             tally = form.save(commit=False)
             tally.recorded_by = request.user
             tally.save()
-            minutes = f", {tally.minutes} minutes" if tally.minutes else ""
-            messages.success(
-                request,
-                f"Logged {tally.count.normalize():f} × {line.name}{minutes}, "
-                f"{tally.date:%-d %B}.",
-            )
+            logged = {
+                "count": f"{tally.count.normalize():f}",
+                "line": line.name,
+                "day": date_format(tally.date, "j F"),
+                "minutes": tally.minutes,
+            }
+            if tally.minutes:
+                said = ngettext(
+                    "Logged %(count)s × %(line)s, %(minutes)s minute, %(day)s.",
+                    "Logged %(count)s × %(line)s, %(minutes)s minutes, %(day)s.",
+                    tally.minutes,
+                )
+            else:
+                said = _("Logged %(count)s × %(line)s, %(day)s.")
+            messages.success(request, said % logged)
             return redirect("reports:tally")
         forms_.append((line, form))
     if posted and posted not in {line.pk for line in lines}:
@@ -385,5 +406,7 @@ def tally_undo(request, pk: int):
         pk=pk,
     )
     found.delete()
-    messages.success(request, f"Took back one {found.line.name} tally.")
+    messages.success(
+        request, _("Took back one %(line)s tally.") % {"line": found.line.name}
+    )
     return redirect("reports:tally")

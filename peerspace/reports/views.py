@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerspace import spreadsheets
@@ -97,7 +98,7 @@ def _options(form: BuildForm) -> Options:
     else:
         chosen = set(data["sections"])
         options.sections = [key for key in SECTION_KEYS if key in chosen]
-        options.title = "Our work"
+        options.title = _("Our work")
     return options
 
 
@@ -150,9 +151,9 @@ def _context(request, report: Report) -> dict:
         "workbook_url": reverse("reports:tables", args=["xlsx"]) + "?" + query,
         "csv_zip_url": reverse("reports:tables", args=["zip"]) + "?" + query,
         "previous_url": _shift_link(request, report, -1),
-        "previous_label": "Period before",
+        "previous_label": _("Period before"),
         "next_url": _shift_link(request, report, 1),
-        "next_label": "Period after",
+        "next_label": _("Period after"),
     }
 
 
@@ -244,7 +245,7 @@ def command_options(
         sites=list(organisation.sites.filter(is_active=True)),
         all_sites=True,
         sections=[key for key in SECTION_KEYS if key in (sections or [])],
-        title="Our work",
+        title=_("Our work"),
     )
     if template:
         options.use_template(template)
@@ -271,7 +272,7 @@ def template_edit(request, pk: int | None = None):
     )
     if request.method == "POST" and form.is_valid():
         template = form.save()
-        messages.success(request, f"Saved “{template.name}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": template.name})
         return redirect(org_url("reports:index", org))
     return render(
         request,
@@ -284,15 +285,15 @@ def template_edit(request, pk: int | None = None):
 @role_required(COORDINATOR)
 def template_copy(request, pk: int):
     template = _get_template_for_user(request, pk)
-    name = f"Copy of {template.name}"[:120]
+    name = (_("Copy of %(name)s") % {"name": template.name})[:120]
     n = 2
     while ReportTemplate.objects.filter(
         organisation=template.organisation, name=name
     ).exists():
-        name = f"Copy {n} of {template.name}"[:120]
+        name = (_("Copy %(n)s of %(name)s") % {"n": n, "name": template.name})[:120]
         n += 1
     copy = template.copy(name)
-    messages.success(request, "Copied. Give it a name and the new funder's details.")
+    messages.success(request, _("Copied. Give it a name and the new funder's details."))
     return redirect("reports:template_edit", copy.pk)
 
 
@@ -301,7 +302,10 @@ def template_copy(request, pk: int):
 def template_delete(request, pk: int):
     template = _get_template_for_user(request, pk)
     template.delete()
-    messages.success(request, f"Deleted the saved report “{template.name}”.")
+    messages.success(
+        request,
+        _("Deleted the saved report “%(name)s”.") % {"name": template.name},
+    )
     return redirect(org_url("reports:index", template.organisation))
 
 
@@ -334,7 +338,7 @@ def story_edit(request, pk: int | None = None):
         if story.recorded_by_id is None:
             story.recorded_by = request.user
         story.save()
-        messages.success(request, "Saved her story.")
+        messages.success(request, _("Saved her story."))
         return redirect(org_url("reports:stories", org))
     return render(
         request, "reports/story_form.html", {"form": form, "story": story, "org": org}
@@ -351,7 +355,7 @@ def logo(request):
         if request.POST.get("remove") and settings:
             settings.logo, settings.logo_type = b"", ""
             settings.save()
-            messages.success(request, "Removed the logo.")
+            messages.success(request, _("Removed the logo."))
             return redirect(org_url("reports:logo", org))
         if form.is_valid():
             upload = form.cleaned_data["logo"]
@@ -359,7 +363,7 @@ def logo(request):
             settings.logo = upload.read()
             settings.logo_type = upload.content_kind
             settings.save()
-            messages.success(request, "Saved the logo for report covers.")
+            messages.success(request, _("Saved the logo for report covers."))
             return redirect(org_url("reports:logo", org))
     return render(
         request,

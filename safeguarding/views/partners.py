@@ -14,6 +14,7 @@ name, the answer is the same whether or not such a group is here.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peerspace.accounts.models import Partnership, show_partnership_code
@@ -86,11 +87,14 @@ def partnership_answer(request, pk: int):
         if partnership.accept(by=request.user):
             messages.success(
                 request,
-                f"We're partners with {name}: either group can now invite the "
-                "other to a reflection session.",
+                _(
+                    "We're partners with %(name)s: either group can now invite "
+                    "the other to a reflection session."
+                )
+                % {"name": name},
             )
     elif partnership.decline(by=request.user):
-        messages.success(request, f"We've said no to {name}.")
+        messages.success(request, _("We've said no to %(name)s.") % {"name": name})
     return _back(organisation)
 
 
@@ -104,10 +108,15 @@ def partnership_end(request, pk: int):
     if services.end_partnership(partnership, request.user, organisation):
         messages.success(
             request,
-            f"Our partnership with {name} has ended. Each group keeps its own "
-            "records; nothing more is shared."
-            if was_accepted
-            else f"We've taken back our question to {name}.",
+            (
+                _(
+                    "Our partnership with %(name)s has ended. Each group keeps "
+                    "its own records; nothing more is shared."
+                )
+                if was_accepted
+                else _("We've taken back our question to %(name)s.")
+            )
+            % {"name": name},
         )
     return _back(organisation)
 
@@ -119,6 +128,6 @@ def partnership_code(request):
     organisation = organisation_for(request, SAFEGUARDING)
     organisation.new_partnership_code()
     messages.success(
-        request, "Here's our new partnership code. The old one no longer works."
+        request, _("Here's our new partnership code. The old one no longer works.")
     )
     return _back(organisation)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -63,7 +64,7 @@ def session_list(request):
 
 def _plan(request, session: ReflectionSession, *, saved: str, initial=None):
     """The session form, for a new session or a change; `saved` is what to
-    say once it is saved ("{session}" is the session).
+    say once it is saved ("%(session)s" is the session).
 
     Ticking a partner group posts the form back (htmx, or the "Show who can
     come" button without JavaScript) to list that group's members, keeping
@@ -74,7 +75,7 @@ def _plan(request, session: ReflectionSession, *, saved: str, initial=None):
     refreshing = data is not None and "refresh" in data
     if data is not None and not refreshing and form.is_valid():
         session = form.save()
-        messages.success(request, saved.format(session=session))
+        messages.success(request, saved % {"session": session})
         return redirect(session)
     if refreshing:
         keep_as_typed(form)
@@ -100,7 +101,7 @@ def session_new(request):
     return _plan(
         request,
         ReflectionSession(host=host, created_by=request.user),
-        saved="{session} is in the diary.",
+        saved=_("%(session)s is in the diary."),
         initial={
             "date": ReflectionSession.objects.suggested_date(host),
             "attendees": [request.user.pk],
@@ -112,7 +113,9 @@ def session_new(request):
 @require_http_methods(["GET", "POST"])
 @role_required(SAFEGUARDING)
 def session_edit(request, pk: int):
-    return _plan(request, get_session_for_user(request, pk, host=True), saved="Saved.")
+    return _plan(
+        request, get_session_for_user(request, pk, host=True), saved=_("Saved.")
+    )
 
 
 @sensitive_post_parameters()
@@ -149,12 +152,19 @@ def session_invitation(request, pk: int):
                 session.attendees.remove(*ours)
                 session.attendees.add(*chosen)
             if joining:
-                messages.success(request, f"{organisation} is joining {session}.")
+                messages.success(
+                    request,
+                    _("%(organisation)s is joining %(session)s.")
+                    % {"organisation": organisation, "session": session},
+                )
                 return redirect(session)
             messages.success(
                 request,
-                f"Thank you. {session.host} will see that {organisation} isn't "
-                "joining this one.",
+                _(
+                    "Thank you. %(host)s will see that %(organisation)s isn't "
+                    "joining this one."
+                )
+                % {"host": session.host, "organisation": organisation},
             )
             return redirect("safeguarding:sessions")
     return render(
@@ -246,11 +256,16 @@ def session_bring(request, pk: int):
             link.withdrawn_at = None
             link.brought_by = request.user
             link.save()
-        messages.success(request, f"{worry.about} is shared with this session.")
+        messages.success(
+            request,
+            _("%(about)s is shared with this session.") % {"about": worry.about},
+        )
     elif link and not link.withdrawn_at:
         link.withdrawn_at = timezone.now()
         link.save()
-        messages.success(request, f"{worry.about} is no longer shared.")
+        messages.success(
+            request, _("%(about)s is no longer shared.") % {"about": worry.about}
+        )
     return redirect(session)
 
 
@@ -298,7 +313,10 @@ def session_review(request, pk: int, worry_pk: int):
                     form.cleaned_data["status_after"],
                     form.cleaned_data["closed_reason"],
                 )
-            messages.success(request, f"Saved the discussion of {worry.about}.")
+            messages.success(
+                request,
+                _("Saved the discussion of %(about)s.") % {"about": worry.about},
+            )
             return redirect(reverse("safeguarding:session", args=[session.pk]))
     else:
         AccessLog.objects.record(

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace.fields import parse_id
@@ -41,7 +42,7 @@ def settings_edit(request):
     form = SettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved. Everyone raising a worry will see these.")
+        messages.success(request, _("Saved. Everyone raising a worry will see these."))
         return redirect(org_url("safeguarding:settings", organisation))
     return render(
         request,

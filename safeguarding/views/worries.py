@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -204,7 +205,10 @@ def worry_status(request, pk: int):
         # The form has already changed the instance: show the stored worry.
         return _worry_page(request, get_worry_for_user(request, pk), status_form=form)
     form.save()
-    messages.success(request, f"Saved: {worry.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("Saved: %(status)s.") % {"status": worry.get_status_display().lower()},
+    )
     return redirect(worry)
 
 
@@ -223,17 +227,20 @@ def worry_edit(request, pk: int):
             )
             if alert.is_sent:
                 messages.success(
-                    request, "Saved. We have emailed our safeguarding members."
+                    request, _("Saved. We have emailed our safeguarding members.")
                 )
             else:
                 messages.error(
                     request,
-                    "Saved, but the email to our safeguarding members wasn't sent, "
-                    "so nobody has been told yet. Please phone one of them now.",
+                    _(
+                        "Saved, but the email to our safeguarding members wasn't "
+                        "sent, so nobody has been told yet. Please phone one of "
+                        "them now."
+                    ),
                 )
         else:
             messages.success(
-                request, "Saved. The earlier version is kept in its history."
+                request, _("Saved. The earlier version is kept in its history.")
             )
         return redirect(worry)
     return render(
@@ -253,9 +260,11 @@ def worry_edit(request, pk: int):
 def alert_retry(request, pk: int):
     alert = get_alert_for_user(request, pk)
     if services.deliver(alert):
-        messages.success(request, "Sent: our safeguarding members have the email.")
+        messages.success(request, _("Sent: our safeguarding members have the email."))
     else:
-        messages.error(request, f"Still not sent. {alert.last_error}")
+        messages.error(
+            request, _("Still not sent. %(error)s") % {"error": alert.last_error}
+        )
     return redirect(safe_next(request, alert.worry.get_absolute_url()))
 
 
@@ -267,7 +276,7 @@ def alert_acknowledge(request, pk: int):
     if alert.acknowledge(by=request.user):
         messages.success(
             request,
-            "Thank you. The worry's page keeps a note that the email wasn't sent.",
+            _("Thank you. The worry's page keeps a note that the email wasn't sent."),
         )
     return redirect(safe_next(request, alert.worry.get_absolute_url()))
 

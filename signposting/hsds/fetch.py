@@ -11,6 +11,7 @@ import urllib.request
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .files import MAX_RECORDS, ImportFileError, parse_json
 from .shapes import Batch, batch_from_document, kind_of
@@ -26,8 +27,10 @@ class FetchError(ImportFileError):
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         raise FetchError(
-            f"{req.full_url} sends us on to {newurl[:200]}. Please give that address "
-            "instead."
+            _(
+                "%(full_url)s sends us on to %(new_url)s. Please give that address instead."
+            )
+            % {"full_url": req.full_url, "new_url": newurl[:200]}
         )
 
 
@@ -37,25 +40,29 @@ def check_address(url: str) -> str:
     insecure = settings.FEEDS_ALLOW_INSECURE
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise FetchError(
-            "Please give the directory's full web address, starting https://"
+            _("Please give the directory's full web address, starting https://")
         )
     if parts.scheme == "http" and not insecure:
         raise FetchError(
-            "That address starts http://, which isn't private: please use its https:// "
-            "address."
+            _(
+                "That address starts http://, which isn't private: please use its https:// "
+                "address."
+            )
         )
     if not insecure:
         try:
             found = socket.getaddrinfo(parts.hostname, parts.port or 443)
         except (OSError, UnicodeError):
             raise FetchError(
-                f"We couldn't find {parts.hostname} on the internet."
+                _("We couldn't find %(hostname)s on the internet.")
+                % {"hostname": parts.hostname}
             ) from None
-        for *_, sockaddr in found:
+        for *_address, sockaddr in found:
             address = ipaddress.ip_address(sockaddr[0])
             if not address.is_global:
                 raise FetchError(
-                    f"{parts.hostname} is on a private network, so we won't fetch it."
+                    _("%(hostname)s is on a private network, so we won't fetch it.")
+                    % {"hostname": parts.hostname}
                 )
     return url.strip()
 
@@ -82,18 +89,29 @@ class Fetcher:
             with self.opener.open(request, timeout=settings.FEED_TIMEOUT_SECONDS) as r:
                 data = r.read(limit + 1)
         except urllib.error.HTTPError as e:
-            raise FetchError(f"{url} answered “{e.code} {e.reason}”.") from None
+            raise FetchError(
+                _("%(url)s answered “%(code)s %(reason)s”.")
+                % {"url": url, "code": e.code, "reason": e.reason}
+            ) from None
         except (urllib.error.URLError, OSError, ValueError) as e:
             reason = getattr(e, "reason", e)
-            raise FetchError(f"We couldn't reach {url} ({reason}).") from None
+            raise FetchError(
+                _("We couldn't reach %(url)s (%(reason)s).")
+                % {"url": url, "reason": reason}
+            ) from None
         finally:
             self.last = time.monotonic()
         if len(data) > limit:
-            raise FetchError(f"{url} sent more than {limit // (1024 * 1024)} MB.")
+            raise FetchError(
+                _("%(url)s sent more than %(megabytes)s MB.")
+                % {"url": url, "megabytes": limit // (1024 * 1024)}
+            )
         try:
             return parse_json(data)
         except ImportFileError as e:
-            raise FetchError(f"{url}: {e}") from None
+            raise FetchError(
+                _("%(url)s: %(error)s") % {"url": url, "error": e}
+            ) from None
 
 
 def _with_query(url: str, **params) -> str:
@@ -127,17 +145,22 @@ def fetch_directory(url: str, wait_limit: float | None = None) -> Batch:
             document.get("contents"), list
         ):
             if page == 1 and kind_of(document) == "api":
-                raise FetchError(f"{listing} isn't a list of services.")
+                raise FetchError(
+                    _("%(listing)s isn't a list of services.") % {"listing": listing}
+                )
             raise FetchError(
-                f"{listing} didn't answer with a page of services (page {page})."
+                _("%(listing)s didn't answer with a page of services (page %(page)s).")
+                % {"listing": listing, "page": page}
             )
         summaries += [s for s in document["contents"] if isinstance(s, dict)]
         total = document.get("total_pages")
         total = total if isinstance(total, int) and not isinstance(total, bool) else 1
         if total > MAX_PAGES or len(summaries) > MAX_RECORDS:
             raise FetchError(
-                f"{listing} has more than {MAX_RECORDS:,} services; that's more than "
-                "we can follow."
+                _(
+                    "%(listing)s has more than %(most)s services; that's more than we can follow."
+                )
+                % {"listing": listing, "most": f"{MAX_RECORDS:,}"}
             )
         if not document["contents"]:
             break
@@ -147,9 +170,10 @@ def fetch_directory(url: str, wait_limit: float | None = None) -> Batch:
         and len(summaries) * settings.FEED_DELAY_MS > wait_limit * 1000
     ):
         raise FetchError(
-            f"That directory has {len(summaries):,} services, too many to fetch while "
-            "you wait. The daily check (manage.py check_feeds) will fetch them, and "
-            "what it finds will be here for you to accept."
+            _(
+                "That directory has %(count)s services, too many to fetch while you wait. The daily check (manage.py check_feeds) will fetch them, and what it finds will be here for you to accept."
+            )
+            % {"count": f"{len(summaries):,}"}
         )
     base = urlsplit(listing)
     records = []

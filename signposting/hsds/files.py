@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from peerspace import spreadsheets
 
@@ -34,18 +35,22 @@ def read_upload(upload) -> Batch:
     limit = settings.IMPORT_MAX_BYTES
     if upload.size > limit:
         raise ImportFileError(
-            f"That file is {_mb(upload.size)}; the most we can take is {_mb(limit)}. "
-            "Try exporting fewer services at a time."
+            _(
+                "That file is %(size)s; the most we can take is %(most)s. Try exporting fewer services at a time."
+            )
+            % {"size": _mb(upload.size), "most": _mb(limit)}
         )
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ImportFileError(f"That file is bigger than {_mb(limit)}.")
+        raise ImportFileError(
+            _("That file is bigger than %(most)s.") % {"most": _mb(limit)}
+        )
     return read_bytes(data, getattr(upload, "name", "") or "")
 
 
 def read_bytes(data: bytes, name: str = "") -> Batch:
     if not data.strip():
-        raise ImportFileError("That file is empty.")
+        raise ImportFileError(_("That file is empty."))
     if data[:4] == b"PK\x03\x04":
         return _from_tables(_read_zip(data))
     if (
@@ -54,15 +59,19 @@ def read_bytes(data: bytes, name: str = "") -> Batch:
         or data[:3] == b"\xff\xd8\xff"
     ):
         raise ImportFileError(
-            "That's a picture or a PDF, not Open Referral data. Please upload an Open "
-            "Referral JSON file, or the CSV data package as a .zip."
+            _(
+                "That's a picture or a PDF, not Open Referral data. Please upload an Open "
+                "Referral JSON file, or the CSV data package as a .zip."
+            )
         )
     if name.lower().endswith(".csv"):
         table = table_for_file(name) or "service"
         if table != "service":
             raise ImportFileError(
-                f"{name} is one table of a CSV data package. Please upload the whole "
-                "package as a .zip, so its services come with it."
+                _(
+                    "%(name)s is one table of a CSV data package. Please upload the whole package as a .zip, so its services come with it."
+                )
+                % {"name": name}
             )
         return _from_tables({"service": _read_csv(data, name)})
     return batch_from_document(parse_json(data), ImportFileError, MAX_RECORDS)
@@ -78,25 +87,29 @@ def read_folder(path: Path) -> Batch:
             continue
         budget -= file.stat().st_size
         if budget < 0:
-            raise ImportFileError("The files in that folder are too big to import.")
+            raise ImportFileError(_("The files in that folder are too big to import."))
         raw[table] = _read_csv(file.read_bytes(), file.name)
     return _from_tables(raw)
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"{name} isn't a number JSON allows")
+    raise ValueError(_("%(name)s isn't a number JSON allows") % {"name": name})
 
 
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number {len(text):,} digits long")
+        raise ValueError(
+            _("a number %(count)s digits long") % {"count": f"{len(text):,}"}
+        )
     return int(text)
 
 
 def _parse_float(text: str) -> float:
     value = float(text)
     if len(text) > 60 or value in (float("inf"), float("-inf")):
-        raise ValueError(f"a number too big to use ({text[:20]}…)")
+        raise ValueError(
+            _("a number too big to use (%(start)s…)") % {"start": text[:20]}
+        )
     return value
 
 
@@ -106,13 +119,17 @@ def parse_json(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            "That file isn't text we can read. Please upload an Open Referral JSON "
-            "file, or the CSV data package as a .zip."
+            _(
+                "That file isn't text we can read. Please upload an Open Referral JSON "
+                "file, or the CSV data package as a .zip."
+            )
         ) from None
     if _depth_exceeds(text, MAX_DEPTH):
         raise ImportFileError(
-            f"That file is nested more than {MAX_DEPTH} levels deep, so it isn't "
-            "Open Referral data (HSDS goes about eight deep). Nothing was read."
+            _(
+                "That file is nested more than %(most)s levels deep, so it isn't Open Referral data (HSDS goes about eight deep). Nothing was read."
+            )
+            % {"most": MAX_DEPTH}
         )
     try:
         return json.loads(
@@ -123,12 +140,17 @@ def parse_json(data: bytes):
         )
     except json.JSONDecodeError as e:
         raise ImportFileError(
-            f"That isn't valid JSON (line {e.lineno}, column {e.colno}: {e.msg}). "
-            "Please check the file is an Open Referral export."
+            _(
+                "That isn't valid JSON (line %(lineno)s, column %(colno)s: %(msg)s). Please check the file is an Open Referral export."
+            )
+            % {"lineno": e.lineno, "colno": e.colno, "msg": e.msg}
         ) from None
     except (ValueError, RecursionError) as e:
         raise ImportFileError(
-            f"That file has {e}, which isn't Open Referral data. Nothing was read."
+            _(
+                "That file has %(what)s, which isn't Open Referral data. Nothing was read."
+            )
+            % {"what": e}
         ) from None
 
 
@@ -159,7 +181,7 @@ def _read_zip(data: bytes) -> dict[str, list[dict]]:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (*_ZIP_ERRORS, OSError, ValueError):
         raise ImportFileError(
-            "That zip file is damaged, so we can't open it."
+            _("That zip file is damaged, so we can't open it.")
         ) from None
     tables = {}
     budget = settings.IMPORT_MAX_BYTES * UNZIP_FACTOR
@@ -167,8 +189,10 @@ def _read_zip(data: bytes) -> dict[str, list[dict]]:
         names = zf.namelist()
         if "[Content_Types].xml" in names:
             raise ImportFileError(
-                "That's a spreadsheet (.xlsx), not an Open Referral data package. "
-                "Please use the spreadsheet import for it."
+                _(
+                    "That's a spreadsheet (.xlsx), not an Open Referral data package. "
+                    "Please use the spreadsheet import for it."
+                )
             )
         for info in zf.infolist():
             table = table_for_file(info.filename)
@@ -184,18 +208,22 @@ def _read_zip(data: bytes) -> dict[str, list[dict]]:
                     content = member.read(max(budget, 0) + 1)
             except RuntimeError:
                 raise ImportFileError(
-                    f"{info.filename} in that zip is password-protected, so we can't "
-                    "read it."
+                    _(
+                        "%(filename)s in that zip is password-protected, so we can't read it."
+                    )
+                    % {"filename": info.filename}
                 ) from None
             except (*_ZIP_ERRORS, OSError, ValueError) as e:
                 raise ImportFileError(
-                    f"{info.filename} in that zip is damaged ({e}), so we can't read "
-                    "it. Nothing was imported."
+                    _(
+                        "%(filename)s in that zip is damaged (%(error)s), so we can't read it. Nothing was imported."
+                    )
+                    % {"filename": info.filename, "error": e}
                 ) from None
             budget -= len(content)
             if budget < 0:
                 raise ImportFileError(
-                    "The files inside that zip are too big to import."
+                    _("The files inside that zip are too big to import.")
                 )
             tables[table] = _read_csv(content, info.filename.rsplit("/", 1)[-1])
     return tables
@@ -207,7 +235,9 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(f"{name} isn't UTF-8 text.") from None
+        raise ImportFileError(
+            _("%(name)s isn't UTF-8 text.") % {"name": name}
+        ) from None
     try:
         rows = []
         for row in csv.DictReader(io.StringIO(text, newline="")):
@@ -219,27 +249,35 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
                 }
             )
             if len(rows) > MAX_RECORDS * 20:
-                raise ImportFileError(f"{name} has too many rows to import at once.")
+                raise ImportFileError(
+                    _("%(name)s has too many rows to import at once.") % {"name": name}
+                )
         return rows
     except csv.Error as e:
-        raise ImportFileError(f"{name} isn't a CSV file we can read: {e}") from None
+        raise ImportFileError(
+            _("%(name)s isn't a CSV file we can read: %(error)s")
+            % {"name": name, "error": e}
+        ) from None
 
 
 def _from_tables(raw: dict[str, list[dict]]) -> Batch:
     if "service" not in raw:
         raise ImportFileError(
-            "That package has no services.csv, so it isn't an Open Referral CSV data "
-            "package."
+            _(
+                "That package has no services.csv, so it isn't an Open Referral CSV data "
+                "package."
+            )
         )
     try:
         services, unlinked, terms = assemble(raw)
     except PackageError as e:
         raise ImportFileError(str(e)) from None
     if not services:
-        raise ImportFileError("services.csv has no services in it.")
+        raise ImportFileError(_("services.csv has no services in it."))
     if len(services) > MAX_RECORDS:
         raise ImportFileError(
-            f"Please import {MAX_RECORDS:,} or fewer services at a time."
+            _("Please import %(most)s or fewer services at a time.")
+            % {"most": f"{MAX_RECORDS:,}"}
         )
     batch = Batch(services)
     batch.unlinked = [str(u) for u in unlinked]

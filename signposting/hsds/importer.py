@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext as _
 
 from peerspace.accounts.models import Organisation
 
@@ -36,7 +37,7 @@ MAX_ERRORS = 50
 
 def label(field_name: str) -> str:
     if field_name == "categories":
-        return "Categories"
+        return _("Categories")
     return str(capfirst(Service._meta.get_field(field_name).verbose_name))
 
 
@@ -101,17 +102,24 @@ class ImportPlan:
 def _label(number: int, record: dict) -> str:
     name = record.get("name")
     if isinstance(name, str) and name.strip():
-        return f"Record {number} (“{name.strip()[:60]}”)"
-    return f"Record {number}"
+        return _("Record %(number)s (“%(name)s”)") % {
+            "number": number,
+            "name": name.strip()[:60],
+        }
+    return _("Record %(number)s") % {"number": number}
 
 
 def _parse(number: int, record, seen: dict, partial: bool) -> tuple[Row | None, list]:
     if not isinstance(record, dict):
-        return None, [f"Record {number} isn't a service (it should be a JSON object)."]
+        return None, [
+            _("Record %(number)s isn't a service (it should be a JSON object).")
+            % {"number": number}
+        ]
     where = _label(number, record)
     required = ("id",) if partial else ("id", "name", "status")
     errors = [
-        f"{where} has no {key}, which every service must have."
+        _("%(where)s has no %(key)s, which every service must have.")
+        % {"where": where, "key": key}
         for key in required
         if record.get(key) in (None, "")
     ]
@@ -120,18 +128,27 @@ def _parse(number: int, record, seen: dict, partial: bool) -> tuple[Row | None, 
     try:
         hsds_id = uuid.UUID(str(record["id"]))
     except ValueError:
-        return None, [f"{where}: its id “{str(record['id'])[:40]}” isn't a UUID."]
+        return None, [
+            _("%(where)s: its id “%(id)s” isn't a UUID.")
+            % {"where": where, "id": str(record["id"])[:40]}
+        ]
     if hsds_id in seen:
         return None, [
-            f"{where}: the id {hsds_id} is used twice in this file "
-            f"(records {seen[hsds_id]} and {number}). Each service needs its own id."
+            _(
+                "%(where)s: the id %(id)s is used twice in this file (records "
+                "%(first)s and %(number)s). Each service needs its own id."
+            )
+            % {"where": where, "id": hsds_id, "first": seen[hsds_id], "number": number}
         ]
     seen[hsds_id] = number
     if "status" in record and record["status"] not in STATUSES:
         errors.append(
-            f"{where}: status “{str(record['status'])[:30]}” should be one of "
-            + ", ".join(STATUSES)
-            + "."
+            _("%(where)s: status “%(status)s” should be one of %(statuses)s.")
+            % {
+                "where": where,
+                "status": str(record["status"])[:30],
+                "statuses": ", ".join(STATUSES),
+            }
         )
     errors += [f"{where}: {p}." for p in type_problems(record, "service")[:10]]
     if errors:
@@ -157,8 +174,11 @@ def _fit(where: str, values: dict, fields: set[str]) -> list[str]:
         if limit and isinstance(value, str) and len(value) > limit:
             values[name] = value[: limit - 1] + "…"
             notes.append(
-                f"{where}: {label(name)} is longer than we can show ({len(value):,} "
-                "characters). It's kept in full and exported as it came."
+                _(
+                    "%(where)s: %(field)s is longer than we can show (%(count)s "
+                    "characters). It's kept in full and exported as it came."
+                )
+                % {"where": where, "field": label(name), "count": f"{len(value):,}"}
             )
     return notes
 
@@ -219,9 +239,17 @@ def _location_records(organisation: Organisation, batch: Batch) -> list:
         if not found:
             name = location.get("name")
             errors.append(
-                f"The location{f' “{name}”' if isinstance(name, str) else ''} isn't "
-                "where any of your imported services are, so there's nothing to "
-                "update. Import the services first."
+                _(
+                    "The location “%(name)s” isn't where any of your imported "
+                    "services are, so there's nothing to update. Import the "
+                    "services first."
+                )
+                % {"name": name}
+                if isinstance(name, str)
+                else _(
+                    "The location isn't where any of your imported services are, "
+                    "so there's nothing to update. Import the services first."
+                )
             )
     return records, errors
 
@@ -250,7 +278,7 @@ def plan_import(
             plan.rows.append(row)
             plan.notes += row.notes
         if len(plan.errors) >= MAX_ERRORS:
-            plan.errors.append("…and maybe more. Fix these and try again.")
+            plan.errors.append(_("…and maybe more. Fix these and try again."))
             break
     if plan.errors:
         return plan
@@ -274,8 +302,11 @@ def plan_import(
         if service is None:
             if batch.partial and not (row.values["name"] and "status" in row.record):
                 plan.errors.append(
-                    f"{_label(row.number, row.record)}: we don't have this service "
-                    "yet, and the file doesn't give its name and status."
+                    _(
+                        "%(record)s: we don't have this service yet, and the file "
+                        "doesn't give its name and status."
+                    )
+                    % {"record": _label(row.number, row.record)}
                 )
             row.action = "add"
             continue
@@ -309,7 +340,7 @@ def _compare(row: Row, service: Service) -> None:
         elif current(service, name) != new:
             row.changes.append(label(name))
     if service.missing_from_feed and row.record.get("status", "active") == "active":
-        row.changes.append("Back in the directory")
+        row.changes.append(_("Back in the directory"))
     if not row.changes and service.hsds_record and row.merged != service.hsds_record:
         differing = sorted(
             k
@@ -317,7 +348,9 @@ def _compare(row: Row, service: Service) -> None:
             if row.merged.get(k) != service.hsds_record.get(k) and not _shown(k)
         )
         if differing:
-            row.changes.append("Other details: " + ", ".join(differing))
+            row.changes.append(
+                _("Other details: %(fields)s") % {"fields": ", ".join(differing)}
+            )
     row.action = "change" if row.changes else "skip"
 
 

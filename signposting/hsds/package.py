@@ -12,6 +12,8 @@ import json
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from peerspace import spreadsheets
 
 from .schema import CSV_FILES, NUMBER, number, tables
@@ -70,13 +72,24 @@ def _typed(row: dict, table: str, filename: str, line: int) -> dict:
                 out[key] = json.loads(value)
             except ValueError:
                 raise PackageError(
-                    f"{filename} row {line}: {key} should be JSON, or left empty."
+                    _(
+                        "%(filename)s row %(line)s: %(key)s should be JSON, or left empty."
+                    )
+                    % {"filename": filename, "line": line, "key": key}
                 ) from None
         elif field and field.type == NUMBER:
             parsed = number(value)
             if parsed is None:
                 raise PackageError(
-                    f"{filename} row {line}: {key} “{value[:40]}” should be a number."
+                    _(
+                        "%(filename)s row %(line)s: %(key)s “%(value)s” should be a number."
+                    )
+                    % {
+                        "filename": filename,
+                        "line": line,
+                        "key": key,
+                        "value": value[:40],
+                    }
                 )
             out[key] = parsed
         else:
@@ -107,7 +120,7 @@ def assemble(
     children: dict[int, dict[str, list]] = {}
     for table, items in rows.items():
         links = _links(table)
-        for _, row in items:
+        for _key, row in items:
             for column, (parent, key) in links.items():
                 target = by_id.get(parent, {}).get(row.get(column))
                 if target is not None:

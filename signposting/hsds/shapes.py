@@ -5,6 +5,8 @@ service at a location, a location, taxonomy terms: each becomes a Batch of
 service records plus what the preview should say about it.
 """
 
+from django.utils.translation import gettext as _
+
 ORGANIZATION_KEYS = {
     "website",
     "legal_status",
@@ -107,17 +109,21 @@ def batch_from_document(document, error, max_records: int) -> Batch:
         items, partial = [document], False
     else:
         raise error(
-            "We couldn't find any services in that file. It should be one service, "
-            "a list of services, or a page from an Open Referral API."
+            _(
+                "We couldn't find any services in that file. It should be one service, "
+                "a list of services, or a page from an Open Referral API."
+            )
         )
     first = next((i for i in items if isinstance(i, dict)), None)
     kind = kind_of(first)
     batch = Batch(partial=partial)
     if kind == "api":
         raise error(
-            "That's the front page of an Open Referral API, which has no services "
-            "in it. Give us its web address instead and we'll fetch every page of "
-            "its services."
+            _(
+                "That's the front page of an Open Referral API, which has no services "
+                "in it. Give us its web address instead and we'll fetch every page of "
+                "its services."
+            )
         )
     if kind == "service_at_location":
         by_id: dict = {}
@@ -152,9 +158,11 @@ def batch_from_document(document, error, max_records: int) -> Batch:
                 batch.append(service)
         if not batch:
             raise error(
-                "That's a list of organisations without their services, so there's "
-                "nothing to import. Export each organisation in full (with its "
-                "services), or give us the directory's web address."
+                _(
+                    "That's a list of organisations without their services, so there's "
+                    "nothing to import. Export each organisation in full (with its "
+                    "services), or give us the directory's web address."
+                )
             )
     elif kind == "location":
         batch.locations = [i for i in items if isinstance(i, dict)]
@@ -163,9 +171,11 @@ def batch_from_document(document, error, max_records: int) -> Batch:
         batch.terms = [i for i in items if isinstance(i, dict)]
     elif kind == "taxonomy":
         raise error(
-            "That's a taxonomy (a list's name and description) without its terms, "
-            "so there are no categories in it to add. Import its taxonomy terms "
-            "instead."
+            _(
+                "That's a taxonomy (a list's name and description) without its terms, "
+                "so there are no categories in it to add. Import its taxonomy terms "
+                "instead."
+            )
         )
     else:
         batch.extend(items)
@@ -183,10 +193,12 @@ def batch_from_document(document, error, max_records: int) -> Batch:
             "(phones, opening times, addresses…) stays as you have it."
         )
     if not (batch or batch.terms or batch.locations):
-        raise error("That file has no services in it.")
+        raise error(_("That file has no services in it."))
     if len(batch) > max_records:
         raise error(
-            f"That file has {len(batch):,} services; please import "
-            f"{max_records:,} or fewer at a time."
+            _(
+                "That file has %(count)s services; please import %(max_records)s or fewer at a time."
+            )
+            % {"count": f"{len(batch):,}", "max_records": f"{max_records:,}"}
         )
     return batch
