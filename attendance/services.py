@@ -7,6 +7,7 @@ from django.dispatch import Signal
 from django.utils import timezone, translation
 
 from peerspace import crypto
+from peerspace.accounts.models import Site
 from peerspace.text import sort_key
 
 from .models import (
@@ -56,6 +57,8 @@ def erase_person(person: Person) -> None:
         form_complete=True,
         erased_at=timezone.now(),
     )
+    # Her name may be on a door's list, or typed at a kiosk.
+    Site.door_changed(organisation_id=person.organisation_id)
     person.refresh_from_db()
     person_erased.send(sender=Person, person=person)
 
