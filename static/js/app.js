@@ -151,7 +151,8 @@
   }
   function startDoor() {
     var box = document.getElementById("here-filter-box");
-    if (box) box.hidden = false;
+    var input = document.getElementById("here-filter");
+    if (box) box.hidden = !document.querySelector("#here-list .here-row") && !input.value;
     filterHere();
     expireUndo();
   }
