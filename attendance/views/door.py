@@ -1,10 +1,12 @@
 """The facilitator at the door: today at a site, sign-in, who's here, the fire register."""
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,25 +52,41 @@ SEARCH_LIMIT = 20
 UNDO_SECONDS = 10
 
 
-def _here_now(site: Site) -> list[Visit]:
+def _here_now(site: Site) -> list["Row"]:
     """Who's here, each row with only what the facilitator scans.
 
     Emergency contacts, activity choices and the rest are fetched when a row
     is opened (visit_contacts, visit_update); the fire register lists them all.
     """
-    return _rows(
-        Visit.objects.on_site_now(site)
-        .filter(person__isnull=False)
-        .select_related("person", "activity")
-        .order_by("arrived_at", "id")
-    )
+    return _rows(Visit.objects.on_site_now(site).order_by("arrived_at", "id"))
 
 
-def _rows(visits) -> list[Visit]:
-    # What each row shows, worked out here once rather than by the template
-    # for every row: reversing URLs, formatting times and translating words
-    # per row was most of a 200-row page's cost (benchmarks/README.md).
-    visits = list(visits)
+@dataclass(slots=True)
+class Row:
+    """One row of who's here, as the template shows it."""
+
+    pk: int
+    person_id: int
+    name: str
+    arrived_at: dt.datetime
+    what: str  # "arrived 10:05 · Quilting · helped out"
+    person_url: str
+    sign_out_url: str
+    contacts_url: str
+    options_url: str
+    sign_out_label: str
+    before: int | None = None  # in a change's answer: the row hers goes before
+
+
+def _rows(visits) -> list[Row]:
+    """The rows for these visits (named ones only), in their order.
+
+    Plain values, not model instances, and everything worked out here once
+    rather than by the template for every row: loading whole people (each
+    decrypting her "anything to know"), reversing URLs, formatting times and
+    translating words per row were most of a 200-row list's cost
+    (benchmarks/README.md).
+    """
     person_url, sign_out_url, contacts_url, options_url = (
         _url_pattern("attendance:person"),
         _url_pattern("attendance:sign_out"),
@@ -79,24 +97,37 @@ def _rows(visits) -> list[Visit]:
     arrived = gettext("arrived %(time)s")
     helped = gettext("helped out")
     zone = timezone.get_current_timezone()
-    for visit in visits:
-        visit.sign_out_url = sign_out_url(visit.pk)
-        visit.contacts_url = contacts_url(visit.pk)
-        visit.options_url = options_url(visit.pk)
-        visit.person_url = person_url(visit.person_id)
-        visit.sign_out_label = sign_out_label % {"name": visit.person.known_as}
-        visit.what = _what(visit, arrived, helped, zone)
-    return visits
-
-
-def _what(visit: Visit, arrived: str, helped: str, zone) -> str:
-    """ "arrived 10:05 · Quilting · helped out": the row's line under her name."""
-    parts = [arrived % {"time": f"{visit.arrived_at.astimezone(zone):%H:%M}"}]
-    if visit.activity_id:
-        parts.append(visit.activity.name)
-    if visit.helped_out:
-        parts.append(helped)
-    return " · ".join(parts)
+    rows = []
+    for pk, person_id, name, arrived_at, activity, helped_out in visits.filter(
+        person__isnull=False
+    ).values_list(
+        "pk",
+        "person_id",
+        "person__known_as",
+        "arrived_at",
+        "activity__name",
+        "helped_out",
+    ):
+        parts = [arrived % {"time": f"{arrived_at.astimezone(zone):%H:%M}"}]
+        if activity:
+            parts.append(activity)
+        if helped_out:
+            parts.append(helped)
+        rows.append(
+            Row(
+                pk=pk,
+                person_id=person_id,
+                name=name,
+                arrived_at=arrived_at,
+                what=" · ".join(parts),
+                person_url=person_url(person_id),
+                sign_out_url=sign_out_url(pk),
+                contacts_url=contacts_url(pk),
+                options_url=options_url(pk),
+                sign_out_label=sign_out_label % {"name": name},
+            )
+        )
+    return rows
 
 
 def _url_pattern(name: str):
@@ -273,8 +304,6 @@ def _after_change(
     current = request.headers.get("X-Door-Etag") == door_etag(site)
     rows = _rows(
         Visit.objects.filter(pk__in=[v.pk for v in added], left_at__isnull=True)
-        .filter(person__isnull=False)
-        .select_related("person", "activity")
     )
     for visit in rows:
         visit.before = _next_row(site, visit)
@@ -300,7 +329,7 @@ def _after_change(
     return response
 
 
-def _next_row(site: Site, visit: Visit) -> int | None:
+def _next_row(site: Site, visit: Row) -> int | None:
     """The row that comes after hers in the list, or None if hers is last."""
     later = Q(arrived_at__gt=visit.arrived_at) | Q(
         arrived_at=visit.arrived_at, pk__gt=visit.pk
@@ -449,9 +478,8 @@ def visit_update(request, visit_pk: int):
         etag = door_etag(site)
         site.door_version -= 1 if saved else 0
         current = request.headers.get("X-Door-Etag") == door_etag(site)
-        if visit.person_id:
-            # Her row's line ("arrived 10:05 · Quilting") says what was chosen.
-            (visit,) = _rows([visit])
+        # Her row's line ("arrived 10:05 · Quilting") says what was chosen.
+        row = _rows(Visit.objects.filter(pk=visit.pk))
         return render(
             request,
             "attendance/today.html#visit-options",
@@ -459,7 +487,7 @@ def visit_update(request, visit_pk: int):
                 "visit": visit,
                 "activities": form.fields["activity"].queryset,
                 "saved": message,
-                "row_changed": saved and visit.person_id,
+                "row": row[0] if saved and row else None,
                 "etag": etag if current else None,
             },
         )
@@ -593,13 +621,19 @@ def headcount(request, site_pk: int):
 def fire_register(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
     context = _today_context(request, site)
-    # Everyone's emergency contacts: on paper, in one query for all of them.
-    prefetch_related_objects(
-        context["visits"],
-        Prefetch(
-            "person__emergency_contacts",
-            queryset=EmergencyContact.objects.order_by("id"),
-        ),
+    # On paper, everyone's full name and emergency contacts, in one query for
+    # all the contacts.
+    context["visits"] = list(
+        Visit.objects.on_site_now(site)
+        .filter(person__isnull=False)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "person__emergency_contacts",
+                queryset=EmergencyContact.objects.order_by("id"),
+            )
+        )
+        .order_by("arrived_at", "id")
     )
     context["printed_at"] = timezone.localtime()
     context["printed_by"] = request.user
