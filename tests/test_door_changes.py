@@ -146,6 +146,16 @@ def test_a_second_facilitator_sees_the_arrival_after_one_refresh(
     assert refresh(dora_client, site, changed["ETag"]).status_code == 304
 
 
+def test_the_refresh_takes_the_etag_compressed_answers_carry(bob_client, site):
+    """GZipMiddleware makes the header's ETag weak; it still matches."""
+    first = bob_client.get(
+        reverse("attendance:here_now", args=[site.pk]), HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith('W/"')
+    assert refresh(bob_client, site, first["ETag"]).status_code == 304
+
+
 def test_the_answer_to_her_own_change_keeps_the_list_current(
     bob_client, org, site, person
 ):

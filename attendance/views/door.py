@@ -239,7 +239,9 @@ def here_now(request, site_pk: int):
     """
     site = get_site_for_user(request, site_pk)
     etag = door_etag(site)
-    if request.headers.get("If-None-Match") == etag:
+    # GZipMiddleware marks the header's ETag weak (W/"..."): either matches.
+    sent = request.headers.get("If-None-Match", "").split(",")
+    if etag in (tag.strip().removeprefix("W/") for tag in sent):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
