@@ -324,7 +324,19 @@ class Person(models.Model):
                 "search_key",
                 "sort_key",
             }
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            # Someone new isn't here anywhere yet.
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            # Her name is on the door's list wherever she is here now.
+            Site.door_changed(
+                pk__in=Visit.objects.filter(person=self)
+                .present()
+                .filter(session__date=timezone.localdate())
+                .values("session__site_id")
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("attendance:person", args=[self.pk])
@@ -433,6 +445,12 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            # Its name is on the door's list beside the people doing it.
+            Site.door_changed(organisation_id=self.organisation_id)
+
 
 class SessionQuerySet(models.QuerySet):
     def today(self, site: Site) -> "Session":
@@ -497,6 +515,13 @@ class VisitQuerySet(models.QuerySet):
             session__site=site, session__date=timezone.localdate(), left_at__isnull=True
         )
 
+    def counts_now(self, site: Site) -> tuple[int, int]:
+        """(everyone here now, of whom unnamed): one query."""
+        counts = self.on_site_now(site).aggregate(
+            everyone=Count("id"), named=Count("person")
+        )
+        return counts["everyone"], counts["everyone"] - counts["named"]
+
     def sign_in(
         self, person, session, *, by=None, method="facilitator", activity=None, at=None
     ) -> tuple["Visit", bool]:
@@ -526,7 +551,18 @@ class VisitQuerySet(models.QuerySet):
             return visit, False
 
     def sign_out_all(self, site: Site) -> int:
-        return self.on_site_now(site).update(left_at=timezone.now())
+        with transaction.atomic(savepoint=False):
+            Site.door_changed(pk=site.pk)
+            return self.on_site_now(site).update(left_at=timezone.now())
+
+    def sign_out_unnamed(self, site: Site) -> int:
+        with transaction.atomic(savepoint=False):
+            Site.door_changed(pk=site.pk)
+            return (
+                self.on_site_now(site)
+                .filter(person=None)
+                .update(left_at=timezone.now())
+            )
 
     def add_headcount(
         self, session, count: int, *, activity=None, by=None, token=None
@@ -548,6 +584,7 @@ class VisitQuerySet(models.QuerySet):
         try:
             with transaction.atomic():
                 self.bulk_create(visits)
+                Site.door_changed(sessions=session)
         except IntegrityError:
             return False
         return True
@@ -603,11 +640,40 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.person or 'Visitor'} at {self.session}"
 
-    def sign_out(self, at: dt.datetime | None = None) -> None:
-        """She left (now, or at `at`: a sign-out typed while offline)."""
-        if self.left_at is None:
-            self.left_at = at or timezone.now()
-            self.save(update_fields=["left_at"])
+    def save(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Site.door_changed(sessions=self.session_id)
+
+    def sign_out(self, at: dt.datetime | None = None) -> bool:
+        """She left (now, or at `at`: a sign-out typed while offline).
+        Returns False when she had already gone."""
+        if self.left_at is not None:
+            return False
+        self.left_at = at or timezone.now()
+        self.save(update_fields=["left_at"])
+        return True
+
+    def can_undo_sign_out(self) -> bool:
+        """Signed out today, a moment ago: "Undo" can bring her back."""
+        return (
+            self.left_at is not None
+            and self.session.date == timezone.localdate()
+            and timezone.now() - self.left_at <= UNDO_SIGN_OUT_FOR
+        )
+
+    def undo_sign_out(self) -> bool:
+        """Back in the list as she was, from when she first signed in."""
+        if not self.can_undo_sign_out():
+            return False
+        self.left_at = None
+        self.save(update_fields=["left_at"])
+        return True
+
+
+# How long after a single "Sign out" the server still takes "Undo": the door
+# offers it for a few seconds (static/js/app.js); this allows for a slow network.
+UNDO_SIGN_OUT_FOR = dt.timedelta(minutes=2)
 
 
 def _start_of_today() -> dt.datetime:
@@ -705,6 +771,17 @@ class PendingArrival(models.Model):
 
     def __str__(self) -> str:
         return self.name_typed
+
+    # Waiting arrivals are listed on the door's screen.
+    def save(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Site.door_changed(pk=self.site_id)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            Site.door_changed(pk=self.site_id)
+            return super().delete(*args, **kwargs)
 
     def confirm(self, person: Person, *, by) -> tuple["Visit", bool]:
         """The team saw her: she is signed in from when she said she was here."""

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerspace import crypto
+from peerspace.accounts.models import Site
 from peerspace.text import sort_key
 
 from .models import (
@@ -47,6 +48,13 @@ def erase_person(person: Person) -> None:
         Q(person=person)
         | Q(site__organisation=person.organisation, name_typed__iexact=person.known_as)
     ).delete()
+    # A name typed at the door while offline, still waiting to be matched:
+    # kept as "removed" (its id must stay, so the device can't send it again).
+    OfflineEntry.objects.filter(
+        site__organisation=person.organisation,
+        outcome=OfflineEntry.TO_MATCH,
+        name_typed__iexact=person.known_as,
+    ).update(name_typed="", outcome=OfflineEntry.REMOVED)
     # Every detail back to its empty value, but what a funder report counts.
     erased = {d: Person._meta.get_field(d).get_default() for d in PERSON_DETAILS}
     erased.update(
@@ -63,6 +71,8 @@ def erase_person(person: Person) -> None:
         form_complete=True,
         erased_at=timezone.now(),
     )
+    # Her name may be on a door's list, or typed at a kiosk.
+    Site.door_changed(organisation_id=person.organisation_id)
     person.refresh_from_db()
     person_erased.send(sender=Person, person=person)
 

@@ -35,7 +35,17 @@ urlpatterns = [
         name="fire_register",
     ),
     path("visits/<int:visit_pk>/sign-out/", door.sign_out, name="sign_out"),
+    path(
+        "visits/<int:visit_pk>/undo-sign-out/",
+        door.undo_sign_out,
+        name="undo_sign_out",
+    ),
     path("visits/<int:visit_pk>/", door.visit_update, name="visit_update"),
+    path(
+        "visits/<int:visit_pk>/contacts/",
+        door.visit_contacts,
+        name="visit_contacts",
+    ),
     path("arrivals/<int:pk>/done/", arrivals.dismiss, name="pending_dismiss"),
     path("arrivals/<int:pk>/confirm/", arrivals.confirm, name="pending_confirm"),
     path("paper/", people.paper, name="paper"),

@@ -5,6 +5,7 @@ sends its next request as soon as the last one is answered. Only answers that
 arrive after the warm-up and before the deadline are counted.
 """
 
+import gzip
 import http.client
 import re
 import statistics
@@ -25,6 +26,7 @@ class Response:
     status: int
     headers: http.client.HTTPMessage
     body: str
+    size: int = 0  # bytes of body on the wire (compressed, if it was)
 
 
 class BenchError(Exception):
@@ -46,7 +48,8 @@ class Client:
         data: dict | None = None,
         headers: dict | None = None,
     ) -> Response:
-        headers = dict(headers or {})
+        # As every browser does: the answer may come compressed.
+        headers = {"Accept-Encoding": "gzip", **(headers or {})}
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data)
@@ -60,7 +63,11 @@ class Client:
         try:
             self.conn.request(method, path, body=body, headers=headers)
             raw = self.conn.getresponse()
-            text = raw.read().decode("utf-8", "replace")
+            content = raw.read()
+            size = len(content)
+            if raw.headers.get("Content-Encoding") == "gzip":
+                content = gzip.decompress(content)
+            text = content.decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
             # Start the next request on a fresh connection.
             self.conn.close()
@@ -71,7 +78,7 @@ class Client:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
-        return Response(raw.status, raw.headers, text)
+        return Response(raw.status, raw.headers, text, size)
 
     def get(self, path: str, **kwargs) -> Response:
         return self.request("GET", path, **kwargs)

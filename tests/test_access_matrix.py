@@ -159,6 +159,8 @@ EXPECTATIONS = {
     "attendance:sign_out_unnamed": ("site", "post", team(302)),
     "attendance:sign_out": ("visit", "post", team(302)),
     "attendance:visit_update": ("visit", "post", team(302)),
+    "attendance:undo_sign_out": ("visit", "post", team(302)),
+    "attendance:visit_contacts": ("visit", "get", team()),
     "attendance:pending_dismiss": ("pending", "post", team(302)),
     "attendance:pending_confirm": ("pending", "post", team(302)),
     # A form post is not the JSON queue: a clear 400 once allowed in.
@@ -296,6 +298,7 @@ def test_access(client, users, objects, name):
         ("attendance:quick_add", "site"),
         ("attendance:headcount", "site"),
         ("attendance:sign_out", "visit"),
+        ("attendance:undo_sign_out", "visit"),
         ("attendance:pending_dismiss", "pending"),
         ("attendance:pending_confirm", "pending"),
         ("attendance:sign_out_unnamed", "site"),

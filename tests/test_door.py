@@ -141,14 +141,28 @@ def test_database_allows_one_visit_per_person_per_session(site, person):
         Visit.objects.create(person=person, session=session)
 
 
-def test_who_is_here_shows_arrival_and_emergency_contact_tel_link(
+def test_who_is_here_fetches_emergency_contacts_when_her_row_is_opened(
     bob_client, site, person
 ):
-    Visit.objects.sign_in(person, Session.objects.today(site))
+    visit, _ = Visit.objects.sign_in(person, Session.objects.today(site))
     html = bob_client.get(reverse("attendance:today", args=[site.pk])).content.decode()
     assert "Here now: 1" in html
+    # The list carries what the facilitator scans, not every contact...
+    assert "07700" not in html
+    contacts_url = reverse("attendance:visit_contacts", args=[visit.pk])
+    assert f'hx-get="{contacts_url}"' in html
+    # ...which are one tap away.
+    html = bob_client.get(contacts_url, HTTP_HX_REQUEST="true").content.decode()
     assert 'href="tel:07700900999"' in html
     assert "Call Jo (sister)" in html
+
+
+def test_contacts_of_another_organisations_visit_are_404(
+    bob_client, other_site, other_person
+):
+    visit, _ = Visit.objects.sign_in(other_person, Session.objects.today(other_site))
+    url = reverse("attendance:visit_contacts", args=[visit.pk])
+    assert bob_client.get(url).status_code == 404
 
 
 def test_sign_out_one_person(bob_client, site, person):

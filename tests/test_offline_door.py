@@ -101,6 +101,24 @@ def test_a_name_of_several_people_or_none_waits_for_matching(
     assert "Sam Jones" in page  # what tells the two Sams apart
 
 
+def test_erasing_her_forgets_her_name_waiting_from_offline(
+    bob_client, org, site, person
+):
+    from attendance.services import erase_person
+
+    Person.objects.create(organisation=org, known_as="Sam", full_name="Sam Jones")
+    item = arrival("sam")
+    send(bob_client, site, item, arrival("Priya New"))
+    erase_person(person)
+    waiting = OfflineEntry.objects.filter(outcome=OfflineEntry.TO_MATCH)
+    assert [e.name_typed for e in waiting] == ["Priya New"]
+    assert OfflineEntry.objects.filter(name_typed__iexact="sam").count() == 0
+    # Its id is kept: the device sending it again changes nothing.
+    again = send(bob_client, site, item).json()["results"][0]
+    assert again["message"] == "Already received."
+    assert not Visit.objects.exists()
+
+
 def test_matching_signs_her_in_at_the_typed_time(bob_client, org, site, person):
     Person.objects.create(organisation=org, known_as="Sam", full_name="Sam Jones")
     typed = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)

@@ -46,8 +46,14 @@ def test_the_door_screen_and_whos_here_keep_working(
     html = html_lib.unescape(response.content.decode())
     assert response.status_code == 200
     assert "Sign out Sam" in html
-    assert "07700 900999" in html  # her emergency contact, one tap away
     assert_no_ciphertext(html, unreadable)
+    # Her emergency contact, one tap away: fetched when her row is opened.
+    visit = Visit.objects.get(person=here)
+    response = bob_client.get(reverse("attendance:visit_contacts", args=[visit.pk]))
+    contacts = html_lib.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "07700 900999" in contacts
+    assert_no_ciphertext(contacts, unreadable)
 
 
 def test_the_people_list_keeps_working(bob_client, here, unreadable):

@@ -6,6 +6,7 @@ the facilitator confirms it's her, or removes the line.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from peerspace.fields import parse_id
@@ -34,8 +35,15 @@ def confirm(request, pk: int):
         pk=parse_id(request.POST.get("person")) or 0,
         organisation_id=site.organisation_id,
     )
-    _, signed_in = arrival.confirm(person, by=request.user)
-    return _after_change(request, site, signed_in_message(person, signed_in))
+    visit, signed_in = arrival.confirm(person, by=request.user)
+    return _after_change(
+        request,
+        site,
+        signed_in_message(person, signed_in),
+        added=[visit] if signed_in else [],
+        # Signing her in and taking her off the waiting list.
+        changes=2 if signed_in else 1,
+    )
 
 
 @require_POST
@@ -44,4 +52,4 @@ def dismiss(request, pk: int):
     """Not here, or sorted another way: take her off the waiting list."""
     arrival = get_arrival_for_user(request, pk)
     arrival.delete()
-    return _after_change(request, arrival.site, "Taken off the waiting list.")
+    return _after_change(request, arrival.site, gettext("Taken off the waiting list."))

@@ -1,12 +1,17 @@
 """The facilitator at the door: today at a site, sign-in, who's here, the fire register."""
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,41 +47,99 @@ from .common import (
 )
 
 SEARCH_LIMIT = 20
+# How long the door offers "Undo" after a single "Sign out" (static/js/app.js
+# takes the button away; Visit.can_undo_sign_out is the server's limit).
+UNDO_SECONDS = 10
 
 
-def _here_now(site: Site) -> list[Visit]:
-    visits = list(
-        Visit.objects.on_site_now(site)
-        .select_related("person", "activity")
-        .prefetch_related(
-            Prefetch(
-                "person__emergency_contacts",
-                queryset=EmergencyContact.objects.order_by("id"),
-            )
-        )
-        .order_by("arrived_at", "id")
-    )
-    # Reversing four URLs for each of 200 rows is most of the page's cost:
-    # reverse each once and fill in the ids.
-    person_url, edit_url, sign_out_url, options_url = (
+def _here_now(site: Site) -> list["Row"]:
+    """Who's here, each row with only what the facilitator scans.
+
+    Emergency contacts, activity choices and the rest are fetched when a row
+    is opened (visit_contacts, visit_update); the fire register lists them all.
+    """
+    return _rows(Visit.objects.on_site_now(site).order_by("arrived_at", "id"))
+
+
+@dataclass(slots=True)
+class Row:
+    """One row of who's here, as the template shows it."""
+
+    pk: int
+    person_id: int
+    name: str
+    arrived_at: dt.datetime
+    what: str  # "arrived 10:05 · Quilting · helped out"
+    person_url: str
+    sign_out_url: str
+    contacts_url: str
+    options_url: str
+    sign_out_label: str
+    before: int | None = None  # in a change's answer: the row hers goes before
+
+
+def _rows(visits) -> list[Row]:
+    """The rows for these visits (named ones only), in their order.
+
+    Plain values, not model instances, and everything worked out here once
+    rather than by the template for every row: loading whole people (each
+    decrypting her "anything to know"), reversing URLs, formatting times and
+    translating words per row were most of a 200-row list's cost
+    (benchmarks/README.md).
+    """
+    person_url, sign_out_url, contacts_url, options_url = (
         _url_pattern("attendance:person"),
-        _url_pattern("attendance:person_edit"),
         _url_pattern("attendance:sign_out"),
+        _url_pattern("attendance:visit_contacts"),
         _url_pattern("attendance:visit_update"),
     )
-    for visit in visits:
-        visit.sign_out_url = sign_out_url(visit.pk)
-        visit.options_url = options_url(visit.pk)
-        if visit.person_id:
-            visit.person_url = person_url(visit.person_id)
-            visit.edit_url = edit_url(visit.person_id)
-    return visits
+    sign_out_label = gettext("Sign out %(name)s")
+    arrived = gettext("arrived %(time)s")
+    helped = gettext("helped out")
+    zone = timezone.get_current_timezone()
+    rows = []
+    for pk, person_id, name, arrived_at, activity, helped_out in visits.filter(
+        person__isnull=False
+    ).values_list(
+        "pk",
+        "person_id",
+        "person__known_as",
+        "arrived_at",
+        "activity__name",
+        "helped_out",
+    ):
+        parts = [arrived % {"time": f"{arrived_at.astimezone(zone):%H:%M}"}]
+        if activity:
+            parts.append(activity)
+        if helped_out:
+            parts.append(helped)
+        rows.append(
+            Row(
+                pk=pk,
+                person_id=person_id,
+                name=name,
+                arrived_at=arrived_at,
+                what=" · ".join(parts),
+                person_url=person_url(person_id),
+                sign_out_url=sign_out_url(pk),
+                contacts_url=contacts_url(pk),
+                options_url=options_url(pk),
+                sign_out_label=sign_out_label % {"name": name},
+            )
+        )
+    return rows
 
 
 def _url_pattern(name: str):
     marker = 987654321
     template = reverse(name, args=[marker]).replace(str(marker), "{}")
     return template.format
+
+
+def door_etag(site: Site) -> str:
+    """What the who's-here list depends on: the site's changes, the day (a
+    new day empties the list with no write) and the language it is in."""
+    return f'"{site.door_version}-{timezone.localdate():%Y%m%d}-{get_language()}"'
 
 
 @require_GET
@@ -120,36 +183,73 @@ def today(request, site_pk: int):
     context["headcount_form"] = HeadCountForm(
         organisation=site.organisation, initial={"request_token": new_token()}
     )
+    context["activities"] = list(
+        Activity.objects.filter(organisation=site.organisation, is_active=True)
+    )
+    context["forms_to_finish"] = (
+        Person.objects.filter(organisation=site.organisation).forms_to_finish().count()
+    )
+    context["other_sites"] = (
+        Site.objects.filter(is_active=True, organisation_id__in=org_ids(request.user))
+        .exclude(pk=site.pk)
+        .exists()
+    )
     return remember_site(render(request, "attendance/today.html", context), site)
 
 
 def _today_context(request, site: Site) -> dict:
-    visits = list(_here_now(site))
-    named = [v for v in visits if v.person_id]
-    activities = list(
-        Activity.objects.filter(organisation=site.organisation, is_active=True)
-    )
+    """What the who's-here list (the #here partial) shows.
+
+    The ETag is read first: a change made while the list is being read makes
+    the next refresh fetch it again, never miss it.
+    """
+    etag = door_etag(site)
+    visits = _here_now(site)
     return {
         "site": site,
-        "visits": named,
-        "unnamed": len(visits) - len(named),
+        "etag": etag,
+        "visits": visits,
         "pending": PendingArrival.objects.for_door(site),
-        "activities": activities,
-        "forms_to_finish": Person.objects.filter(organisation=site.organisation)
-        .forms_to_finish()
-        .count(),
-        "other_sites": Site.objects.filter(
-            is_active=True, organisation_id__in=org_ids(request.user)
-        ).exclude(pk=site.pk),
+        **_counts(site),
     }
+
+
+def _counts(site: Site) -> dict:
+    """The count, the unnamed visitors and the words for an empty list."""
+    count, unnamed = Visit.objects.counts_now(site)
+    context = {"count": count, "unnamed": unnamed, "nobody_yet": False}
+    if not count:
+        # "yet" only while the day hasn't started: not after closing, nor once
+        # everyone who came has gone.
+        context["nobody_yet"] = not Session.objects.filter(
+            Q(closes__isnull=False) | Q(visits__isnull=False),
+            site=site,
+            date=timezone.localdate(),
+        ).exists()
+    return context
 
 
 @require_GET
 @role_required(*TEAM)
 def here_now(request, site_pk: int):
-    """The who's-here list alone, for htmx to refresh after a change."""
+    """The who's-here list alone, for the door's refresh every few seconds.
+
+    Answers 304 Not Modified, at the cost of one small query, while nothing
+    at the site has changed since the list the door shows (its ETag).
+    """
     site = get_site_for_user(request, site_pk)
-    return render(request, "attendance/today.html#here", _today_context(request, site))
+    etag = door_etag(site)
+    # GZipMiddleware marks the header's ETag weak (W/"..."): either matches.
+    sent = request.headers.get("If-None-Match", "").split(",")
+    if etag in (tag.strip().removeprefix("W/") for tag in sent):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    response = render(
+        request, "attendance/today.html#here", _today_context(request, site)
+    )
+    response["ETag"] = etag
+    return response
 
 
 @require_GET
@@ -173,17 +273,76 @@ def search(request, site_pk: int):
     )
 
 
-def _after_change(request, site: Site, message: str) -> HttpResponse:
-    """htmx gets the fresh who's-here list; a plain form post goes back to today."""
-    if is_htmx(request):
-        context = _today_context(request, site)
-        context["flash"] = message
-        response = render(request, "attendance/today.html#here", context)
-        response["HX-Retarget"] = "#here"
-        response["HX-Reswap"] = "outerHTML"
-        return response
-    messages.success(request, message)
-    return redirect("attendance:today", site.pk)
+def _after_change(
+    request,
+    site: Site,
+    message: str,
+    *,
+    added: Iterable[Visit] = (),
+    removed: Iterable[int] = (),
+    changes: int = 1,
+    undo: Visit | None = None,
+    error: bool = False,
+    extra: dict | None = None,
+) -> HttpResponse:
+    """Answer a change at the door with what changed, not the whole list.
+
+    htmx gets out-of-band swaps: the message, rows `added` (each placed by
+    when she arrived) and `removed`, the count, the waiting arrivals and the
+    list's ETag. Their size and cost don't grow with the number here. A
+    plain form post goes back to today's page.
+
+    `changes` is how many times the write bumped the site's door_version:
+    when the door's copy was current before it, the answer makes it current
+    again, so its next refresh is a 304; otherwise the refresh fetches the
+    list (someone else changed it too).
+    """
+    if not is_htmx(request):
+        (messages.error if error else messages.success)(request, message)
+        return redirect("attendance:today", site.pk)
+    site.refresh_from_db(fields=["door_version"])
+    etag = door_etag(site)
+    site.door_version -= changes
+    current = request.headers.get("X-Door-Etag") == door_etag(site)
+    rows = _rows(
+        Visit.objects.filter(pk__in=[v.pk for v in added], left_at__isnull=True)
+    )
+    for visit in rows:
+        visit.before = _next_row(site, visit)
+    context = {
+        "site": site,
+        "flash": message,
+        "error": error,
+        "undo": undo,
+        "undo_seconds": UNDO_SECONDS,
+        "added": rows,
+        "removed": list(removed),
+        "etag": etag if current else None,
+        "pending": PendingArrival.objects.for_door(site),
+        **_counts(site),
+        **(extra or {}),
+    }
+    response = render(request, "attendance/today.html#changes", context)
+    # Everything is out of band: whatever the form asked to swap stays.
+    response["HX-Reswap"] = "none"
+    if not error:
+        # The form that sent it can be cleared for the next person.
+        response["X-Door-Saved"] = "1"
+    return response
+
+
+def _next_row(site: Site, visit: Row) -> int | None:
+    """The row that comes after hers in the list, or None if hers is last."""
+    later = Q(arrived_at__gt=visit.arrived_at) | Q(
+        arrived_at=visit.arrived_at, pk__gt=visit.pk
+    )
+    return (
+        Visit.objects.on_site_now(site)
+        .filter(later, person__isnull=False)
+        .order_by("arrived_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 @require_POST
@@ -193,34 +352,78 @@ def sign_in(request, site_pk: int, person_pk: int):
     person = get_object_or_404(Person, pk=person_pk, organisation=site.organisation)
     session = Session.objects.today(site)
     visit, created = Visit.objects.sign_in(person, session, by=request.user)
-    return _after_change(request, site, signed_in_message(person, created))
+    return _after_change(
+        request,
+        site,
+        signed_in_message(person, created),
+        added=[visit] if created else [],
+        changes=1 if created else 0,
+    )
 
 
 def signed_in_message(person: Person, signed_in: bool) -> str:
     if signed_in:
-        return f"{person.known_as} is signed in. Welcome!"
-    return f"{person.known_as} is already here."
+        return gettext("%(name)s is signed in. Welcome!") % {"name": person.known_as}
+    return gettext("%(name)s is already here.") % {"name": person.known_as}
+
+
+def _name(visit: Visit) -> str:
+    return visit.person.known_as if visit.person else gettext("A visitor")
 
 
 @require_POST
 @role_required(*TEAM)
 def sign_out(request, visit_pk: int):
     visit = get_visit_for_user(request, visit_pk)
-    visit.sign_out()
-    name = visit.person.known_as if visit.person else "A visitor"
-    return _after_change(request, visit.session.site, f"{name} is signed out.")
+    signed_out = visit.sign_out()
+    return _after_change(
+        request,
+        visit.session.site,
+        gettext("%(name)s is signed out.") % {"name": _name(visit)},
+        removed=[visit.pk],
+        changes=1 if signed_out else 0,
+        undo=visit if visit.person_id and visit.can_undo_sign_out() else None,
+    )
+
+
+@require_POST
+@role_required(*TEAM)
+def undo_sign_out(request, visit_pk: int):
+    """ "Undo" just after "Sign out": she is back, from when she arrived."""
+    visit = get_visit_for_user(request, visit_pk)
+    site = visit.session.site
+    if visit.undo_sign_out():
+        return _after_change(
+            request,
+            site,
+            gettext("%(name)s is back in the list.") % {"name": _name(visit)},
+            added=[visit],
+        )
+    message = (
+        gettext("%(name)s is already here.")
+        if visit.left_at is None
+        else gettext("Too late to undo: please sign %(name)s in again.")
+    )
+    return _after_change(
+        request, site, message % {"name": _name(visit)}, changes=0, error=True
+    )
 
 
 @require_POST
 @role_required(*TEAM)
 def sign_out_unnamed(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
-    count = (
-        Visit.objects.on_site_now(site)
-        .filter(person=None)
-        .update(left_at=timezone.now())
+    count = Visit.objects.sign_out_unnamed(site)
+    return _after_change(
+        request,
+        site,
+        ngettext(
+            "%(count)d unnamed visitor signed out.",
+            "%(count)d unnamed visitors signed out.",
+            count,
+        )
+        % {"count": count},
     )
-    return _after_change(request, site, f"{count} unnamed visitors signed out.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,9 +432,14 @@ def sign_out_all(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
     if request.method == "POST":
         count = Session.objects.close_today(site)
-        noun = "person" if count == 1 else "people"
         messages.success(
-            request, f"Everyone is signed out ({count} {noun}). Thank you!"
+            request,
+            ngettext(
+                "Everyone is signed out (%(count)d person). Thank you!",
+                "Everyone is signed out (%(count)d people). Thank you!",
+                count,
+            )
+            % {"count": count},
         )
         return redirect("attendance:today", site.pk)
     count = Visit.objects.on_site_now(site).count()
@@ -258,12 +466,22 @@ def visit_update(request, visit_pk: int):
                 "site": visit.session.site,
             },
         )
-    if form.is_valid():
+    saved = form.is_valid()
+    if saved:
         form.save()
-        message = "Saved."
+        message = gettext("Saved.")
     else:
-        message = "That activity isn't on the list any more; please choose another."
+        message = gettext(
+            "That activity isn't on the list any more; please choose another."
+        )
     if is_htmx(request):
+        site = visit.session.site
+        site.refresh_from_db(fields=["door_version"])
+        etag = door_etag(site)
+        site.door_version -= 1 if saved else 0
+        current = request.headers.get("X-Door-Etag") == door_etag(site)
+        # Her row's line ("arrived 10:05 · Quilting") says what was chosen.
+        row = _rows(Visit.objects.filter(pk=visit.pk))
         return render(
             request,
             "attendance/today.html#visit-options",
@@ -271,10 +489,27 @@ def visit_update(request, visit_pk: int):
                 "visit": visit,
                 "activities": form.fields["activity"].queryset,
                 "saved": message,
+                "row": row[0] if saved and row else None,
+                "etag": etag if current else None,
             },
         )
     messages.info(request, message)
     return redirect("attendance:today", visit.session.site_id)
+
+
+@require_GET
+@role_required(*TEAM)
+def visit_contacts(request, visit_pk: int):
+    """Her emergency contacts, fetched when her row is opened at the door."""
+    visit = get_visit_for_user(request, visit_pk)
+    return render(
+        request,
+        "attendance/today.html#visit-contacts",
+        {
+            "visit": visit,
+            "contacts": visit.person.emergency_contacts.all() if visit.person else [],
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -286,7 +521,10 @@ def register(request, site_pk: int):
     def on_saved(person, duplicate):
         session = Session.objects.today(site)
         Visit.objects.sign_in(person, session, by=request.user)
-        messages.success(request, f"Welcome, {person.known_as}! She's signed in.")
+        messages.success(
+            request,
+            gettext("Welcome, %(name)s! She's signed in.") % {"name": person.known_as},
+        )
         return redirect("attendance:today", site.pk)
 
     return person_form_view(
@@ -306,8 +544,13 @@ def quick_add(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
     form = QuickAddForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please type her name to add her.")
-        return redirect("attendance:today", site.pk)
+        return _after_change(
+            request,
+            site,
+            gettext("Please type her name to add her."),
+            changes=0,
+            error=True,
+        )
     person, _ = Person.objects.save_once(
         Person(
             organisation=site.organisation,
@@ -317,11 +560,18 @@ def quick_add(request, site_pk: int):
             created_by=request.user,
         )
     )
-    Visit.objects.sign_in(person, Session.objects.today(site), by=request.user)
+    visit, created = Visit.objects.sign_in(
+        person, Session.objects.today(site), by=request.user
+    )
     return _after_change(
         request,
         site,
-        f"{person.known_as} is signed in. Her form is on the 'forms to finish' list.",
+        gettext("%(name)s is signed in. Her form is on the 'forms to finish' list.")
+        % {"name": person.known_as},
+        added=[visit] if created else [],
+        changes=1 if created else 0,
+        # A fresh form for the next name, or it would find her again.
+        extra={"quick_form": QuickAddForm(initial={"registration_token": new_token()})},
     )
 
 
@@ -332,8 +582,13 @@ def headcount(request, site_pk: int):
     form = HeadCountForm(request.POST, organisation=site.organisation)
     if not form.is_valid():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Head-count not added: {errors}")
-        return redirect("attendance:today", site.pk)
+        return _after_change(
+            request,
+            site,
+            gettext("Head-count not added: %(errors)s") % {"errors": errors},
+            changes=0,
+            error=True,
+        )
     count = form.cleaned_data["count"]
     added = Visit.objects.add_headcount(
         Session.objects.today(site),
@@ -343,9 +598,24 @@ def headcount(request, site_pk: int):
         token=form.cleaned_data["request_token"],
     )
     if not added:
-        return _after_change(request, site, "That head-count was already added.")
-    noun = "visitor" if count == 1 else "visitors"
-    return _after_change(request, site, f"Added {count} unnamed {noun}.")
+        return _after_change(
+            request, site, gettext("That head-count was already added."), changes=0
+        )
+    return _after_change(
+        request,
+        site,
+        ngettext(
+            "Added %(count)d unnamed visitor.",
+            "Added %(count)d unnamed visitors.",
+            count,
+        )
+        % {"count": count},
+        extra={
+            "headcount_form": HeadCountForm(
+                organisation=site.organisation, initial={"request_token": new_token()}
+            )
+        },
+    )
 
 
 @require_GET
@@ -353,6 +623,20 @@ def headcount(request, site_pk: int):
 def fire_register(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
     context = _today_context(request, site)
+    # On paper, everyone's full name and emergency contacts, in one query for
+    # all the contacts.
+    context["visits"] = list(
+        Visit.objects.on_site_now(site)
+        .filter(person__isnull=False)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "person__emergency_contacts",
+                queryset=EmergencyContact.objects.order_by("id"),
+            )
+        )
+        .order_by("arrived_at", "id")
+    )
     context["printed_at"] = timezone.localtime()
     context["printed_by"] = request.user
     pdf = render_pdf("attendance/pdf/fire_register.html", context, request)

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -309,6 +309,10 @@ class Site(models.Model):
     name = models.CharField(_("Name"), max_length=100)
     address = models.TextField(_("Address"), blank=True)
     is_active = models.BooleanField(default=True)
+    # Goes up by one, in the same transaction, with every write that changes
+    # who's here at the site (see attendance's Visit and PendingArrival): the
+    # door's refresh answers 304 Not Modified while it stays the same.
+    door_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -320,6 +324,11 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def door_changed(cls, **where) -> None:
+        """Note that who's here changed at the sites matching `where`."""
+        cls.objects.filter(**where).update(door_version=F("door_version") + 1)
 
 
 class Membership(models.Model):

@@ -8,6 +8,13 @@
   function gettext(text) {
     return window.gettext ? window.gettext(text) : text;
   }
+  function ngettext(one, many, count) {
+    return window.ngettext ? window.ngettext(one, many, count) : count === 1 ? one : many;
+  }
+  function interpolate(text, values) {
+    var i = 0;
+    return text.replace(/%s/g, function () { return String(values[i++]); });
+  }
 
   // A double-tapped button must not send the form twice. Forms keep their
   // values, and the button comes back if the network drops.
@@ -25,6 +32,11 @@
   // htmx forms: ignore a second tap while the first is on its way.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
+    // The door's refresh waits while the screen is hidden or off.
+    if (elt.id === "here-refresh" && document.hidden) {
+      event.preventDefault();
+      return;
+    }
     if (elt.dataset.inflight === "1") {
       event.preventDefault();
       return;
@@ -33,6 +45,8 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     event.detail.elt.dataset.inflight = "";
+    // A refresh that didn't get through just tries again in a few seconds.
+    if (event.detail.elt.id === "here-refresh") return;
     if (!event.detail.successful && event.detail.xhr && event.detail.xhr.status === 0) {
       window.alert(gettext("We couldn't reach Peerspace. Check the wifi and try again: nothing was lost."));
     }
@@ -48,6 +62,11 @@
   // A signed-out htmx request is redirected to the login page: reload instead
   // of putting a login form inside the list.
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // The door's refresh: nothing changed, keep the list as it is.
+    if (event.detail.xhr.status === 304) {
+      event.detail.shouldSwap = false;
+      return;
+    }
     var url = event.detail.xhr.responseURL || "";
     if (url.indexOf("/login/") !== -1) {
       event.detail.shouldSwap = false;
@@ -55,19 +74,98 @@
     }
   });
 
-  // After signing someone in, clear the search so the next person can be found.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "here") {
+  // The door (attendance/templates/attendance/today.html). A change answers
+  // with what changed (out-of-band swaps), and the list's ETag goes with each
+  // request: the refresh gets a 304 while nothing at the site has changed.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var version = document.getElementById("here-version");
+    if (!version) return;
+    var name = event.detail.elt.id === "here-refresh" ? "If-None-Match" : "X-Door-Etag";
+    event.detail.headers[name] = version.dataset.etag;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (!event.detail.successful || !xhr || xhr.getResponseHeader("X-Door-Saved") !== "1") return;
+    var elt = event.detail.elt;
+    if (event.detail.requestConfig.path.indexOf("/sign-in/") !== -1) {
+      // Signed in: clear the search so the next person can be found.
       var q = document.getElementById("q");
       var results = document.getElementById("results");
-      if (q && event.detail.requestConfig && event.detail.requestConfig.verb === "post" &&
-          event.detail.requestConfig.path.indexOf("/sign-in/") !== -1) {
+      if (q) {
         q.value = "";
-        if (results) results.innerHTML = "";
         q.focus();
       }
+      if (results) results.innerHTML = "";
+    } else if (elt.tagName === "FORM" && elt.closest("details")) {
+      // Quick add and head-count: ready for the next one.
+      elt.reset();
     }
   });
+
+  // "Undo" after a single "Sign out" stays a few seconds.
+  function expireUndo() {
+    document.querySelectorAll("button.undo[data-undo-for]").forEach(function (button) {
+      var seconds = parseInt(button.dataset.undoFor, 10) || 10;
+      button.removeAttribute("data-undo-for");
+      window.setTimeout(function () {
+        if (document.activeElement === button) {
+          var q = document.getElementById("q");
+          if (q) q.focus();
+        }
+        button.remove();
+      }, seconds * 1000);
+    });
+  }
+
+  // The quick filter on who's here: type letters, the list narrows. Letters
+  // match the start of any word of her name, accents and case aside.
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase();
+  }
+  function filterHere() {
+    var input = document.getElementById("here-filter");
+    var list = document.getElementById("here-list");
+    if (!input || !list) return;
+    var words = fold(input.value).split(/\s+/).filter(Boolean);
+    var rows = list.querySelectorAll(".here-row");
+    var shown = 0;
+    rows.forEach(function (row) {
+      var link = row.querySelector("a");
+      var name = " " + fold(link ? link.textContent : "").replace(/[^\p{L}\p{N}]+/gu, " ");
+      var match = words.every(function (word) { return name.indexOf(" " + word) !== -1; });
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    var status = document.getElementById("here-filter-status");
+    if (!status) return;
+    if (!words.length) {
+      status.textContent = "";
+    } else if (!shown) {
+      status.textContent = interpolate(gettext("No one in the list matches “%s”."), [input.value]);
+    } else {
+      status.textContent = interpolate(
+        ngettext("Showing %s of %s person.", "Showing %s of %s people.", rows.length),
+        [shown, rows.length]
+      );
+    }
+  }
+  function startDoor() {
+    var box = document.getElementById("here-filter-box");
+    var input = document.getElementById("here-filter");
+    if (box) box.hidden = !document.querySelector("#here-list .here-row") && !input.value;
+    filterHere();
+    expireUndo();
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "here-filter") filterHere();
+  });
+  document.addEventListener("keydown", function (event) {
+    // Enter in the filter does nothing more: the list has already narrowed.
+    if (event.target.id === "here-filter" && event.key === "Enter") event.preventDefault();
+  });
+  document.addEventListener("htmx:afterSettle", startDoor);
+  document.addEventListener("htmx:oobAfterSwap", startDoor);
+  startDoor();
 
   // The error summary (templates/partials/error_summary.html): its links in the
   // order the fields come on the page, the summary focused so it is read out

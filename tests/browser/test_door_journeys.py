@@ -144,7 +144,8 @@ def test_a_facilitator_signs_everyone_out_at_closing(
     )
     expect(here_heading(page)).to_have_text("Here now: 0")
     expect(page.locator(".here-row")).to_have_count(0)
-    expect(page.locator("#here")).to_contain_text("No one is signed in yet.")
+    # Not "yet": the day is over (issue 12).
+    expect(page.locator("#here-empty")).to_have_text("No one is signed in.")
 
     assert not Visit.objects.on_site_now(site).exists()
     assert Visit.objects.filter(session=session, left_at__isnull=False).count() == 2
@@ -225,3 +226,107 @@ def test_the_door_screen_fits_a_phone_with_a_few_people_here(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_the_quick_filter_narrows_who_is_here(page, log_in, org, site, bob, person):
+    session = Session.objects.today(site)
+    for name in ["Priya", "Samira", "Maggie"]:
+        someone = Person.objects.create(organisation=org, known_as=name)
+        Visit.objects.sign_in(someone, session, by=bob)
+    Visit.objects.sign_in(person, session, by=bob)
+
+    log_in("bob", f"/door/{site.pk}/")
+    rows = page.locator(".here-row")
+    expect(rows).to_have_count(4)
+    # By keyboard, as on a phone: the filter is a labelled search box.
+    page.get_by_label("Find someone in the list").focus()
+    page.keyboard.type("sa")
+    expect(rows.filter(visible=True)).to_have_count(2)
+    expect(here_row(page, "Sam")).to_be_visible()
+    expect(here_row(page, "Samira")).to_be_visible()
+    expect(here_row(page, "Priya")).to_be_hidden()
+    expect(page.locator("#here-filter-status")).to_have_text("Showing 2 of 4 people.")
+    # Enter changes nothing: no page reload, the letters stay.
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Find someone in the list")).to_have_value("sa")
+
+    page.get_by_label("Find someone in the list").fill("zz")
+    expect(rows.filter(visible=True)).to_have_count(0)
+    expect(page.locator("#here-filter-status")).to_have_text(
+        "No one in the list matches “zz”."
+    )
+
+    # Someone signed in on another tablet appears, filtered like the rest.
+    page.get_by_label("Find someone in the list").fill("sar")
+    sarah = Person.objects.create(organisation=org, known_as="Sarah")
+    Visit.objects.sign_in(sarah, session, by=bob)
+    expect(here_row(page, "Sarah")).to_be_visible(timeout=12000)
+    expect(here_heading(page)).to_have_text("Here now: 5")
+    expect(rows.filter(visible=True)).to_have_count(1)
+    expect(page.get_by_label("Find someone in the list")).to_have_value("sar")
+
+    page.get_by_label("Find someone in the list").fill("")
+    expect(rows.filter(visible=True)).to_have_count(5)
+
+
+def test_the_refresh_is_a_304_until_something_changes(
+    page, log_in, org, site, bob, person
+):
+    statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: "/here/" in r.url and statuses.append(r.status),
+    )
+    log_in("bob", f"/door/{site.pk}/")
+    expect(here_heading(page)).to_have_text("Here now: 0")
+    page.wait_for_timeout(5600)
+    assert statuses and set(statuses) == {304}
+    Visit.objects.sign_in(person, Session.objects.today(site), by=bob)
+    expect(here_row(page, "Sam")).to_be_visible(timeout=12000)
+    expect(here_heading(page)).to_have_text("Here now: 1")
+    assert 200 in statuses
+
+
+def test_a_single_sign_out_can_be_undone(page, log_in, org, site, bob, person):
+    session = Session.objects.today(site)
+    arrived = timezone.make_aware(dt.datetime.combine(session.date, dt.time(9, 30)))
+    visit, _ = Visit.objects.sign_in(person, session, by=bob, at=arrived)
+    priya = Person.objects.create(organisation=org, known_as="Priya")
+    Visit.objects.sign_in(priya, session, by=bob)
+
+    log_in("bob", f"/door/{site.pk}/")
+    here_row(page, "Sam").get_by_role("button", name="Sign out Sam").click()
+    expect(here_row(page, "Sam")).to_have_count(0)
+    expect(here_heading(page)).to_have_text("Here now: 1")
+    expect(page.locator("#door-flash")).to_contain_text("Sam is signed out.")
+    visit.refresh_from_db()
+    assert visit.left_at is not None
+
+    page.locator("#door-flash").get_by_role(
+        "button", name="Undo signing out Sam"
+    ).click()
+    expect(here_row(page, "Sam")).to_be_visible()
+    expect(here_row(page, "Sam")).to_contain_text("arrived 09:30")
+    # Back in her place, before Priya who came later.
+    expect(page.locator(".here-row").first).to_contain_text("Sam")
+    expect(here_heading(page)).to_have_text("Here now: 2")
+    expect(page.locator("#door-flash")).to_contain_text("Sam is back in the list.")
+    visit.refresh_from_db()
+    assert visit.left_at is None and visit.arrived_at == arrived
+
+
+def test_emergency_contacts_are_fetched_when_her_row_is_opened(
+    page, log_in, site, bob, person
+):
+    visit, _ = Visit.objects.sign_in(person, Session.objects.today(site), by=bob)
+    fetched: list[str] = []
+    page.on("request", lambda r: "/contacts/" in r.url and fetched.append(r.url))
+    log_in("bob", f"/door/{site.pk}/")
+    assert "07700" not in page.content()
+    assert not fetched
+    row = here_row(page, "Sam")
+    row.locator("summary", has_text="Emergency contacts").click()
+    call = row.get_by_role("link", name="Call Jo (sister): 07700 900999")
+    expect(call).to_be_visible()
+    expect(call).to_have_attribute("href", "tel:07700900999")
+    assert len(fetched) == 1
