@@ -12,6 +12,16 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# Sent by a page's own timer (the door's refresh), not by a person using it.
+BACKGROUND_HEADER = "X-Peerspace-Background"
+
+
+def is_background(request: HttpRequest) -> bool:
+    """Made by the page by itself: not a sign that someone is using it, so it
+    doesn't keep a signed-in session from timing out."""
+    return request.headers.get(BACKGROUND_HEADER) == "1"
+
+
 def safe_next(request: HttpRequest, default: str) -> str:
     """Where to go after a form: the posted (or linked) `next` if it is one of
     our own pages, so a crafted link can't send her to another site."""

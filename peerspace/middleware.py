@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from peerspace import crypto, drafts, i18n, permissions
+from peerspace import crypto, drafts, http, i18n, permissions
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,11 @@ class SessionLimitsMiddleware:
                 )
                 # Now anonymous: LoginRequiredMiddleware keeps any form she was
                 # posting (see drafts) and sends her to the login page.
-            elif now - seen >= self.RESOLUTION or "seen_at" not in request.session:
+            elif "seen_at" not in request.session or (
+                # The door's own refresh every few seconds isn't someone
+                # using it: an unattended screen still times out.
+                now - seen >= self.RESOLUTION and not http.is_background(request)
+            ):
                 request.session["seen_at"] = now
         return self.get_response(request)
 

@@ -22,6 +22,35 @@ def test_idle_session_is_signed_out(bob_client, site, settings):
     assert "_auth_user_id" not in bob_client.session
 
 
+def test_the_doors_own_refresh_does_not_keep_an_unattended_screen_signed_in(
+    bob_client, site, settings
+):
+    """who's here refreshes itself every few seconds; only a person using the
+    door counts as use, so a screen left open still times out."""
+    today = reverse("attendance:today", args=[site.pk])
+    refresh = reverse("attendance:here_now", args=[site.pk])
+    background = {"HTTP_X_PEERSPACE_BACKGROUND": "1", "HTTP_HX_REQUEST": "true"}
+    bob_client.get(today)
+    age_session(bob_client, idle=settings.SESSION_IDLE_SECONDS - 30)
+    seen = bob_client.session["seen_at"]
+    for _ in range(3):
+        assert bob_client.get(refresh, **background).status_code == 200
+    assert bob_client.session["seen_at"] == seen
+    age_session(bob_client, idle=settings.SESSION_IDLE_SECONDS + 5)
+    response = bob_client.get(refresh, **background)
+    assert response.status_code == 302 and "/login/" in response.url
+    assert "_auth_user_id" not in bob_client.session
+
+
+def test_using_the_door_keeps_the_screen_signed_in(bob_client, site, settings):
+    today = reverse("attendance:today", args=[site.pk])
+    bob_client.get(today)
+    age_session(bob_client, idle=settings.SESSION_IDLE_SECONDS - 30)
+    bob_client.get(reverse("attendance:here_now", args=[site.pk]))
+    age_session(bob_client, idle=40)
+    assert bob_client.get(today).status_code == 200
+
+
 def test_busy_session_still_ends_at_the_absolute_limit(bob_client, site, settings):
     url = reverse("attendance:today", args=[site.pk])
     bob_client.get(url)

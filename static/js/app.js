@@ -80,8 +80,11 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var version = document.getElementById("here-version");
     if (!version) return;
-    var name = event.detail.elt.id === "here-refresh" ? "If-None-Match" : "X-Door-Etag";
-    event.detail.headers[name] = version.dataset.etag;
+    var refresh = event.detail.elt.id === "here-refresh";
+    event.detail.headers[refresh ? "If-None-Match" : "X-Door-Etag"] = version.dataset.etag;
+    // Not someone using the door: it mustn't keep the screen signed in
+    // (peerspace.http.is_background).
+    if (refresh) event.detail.headers["X-Peerspace-Background"] = "1";
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
