@@ -168,7 +168,7 @@ def choose_site(request):
         site_id = parse_id(request.POST.get("site"))
         site = sites.filter(pk=site_id).first() if site_id else None
         if site is None:
-            messages.error(request, "Please choose one of the sites below.")
+            messages.error(request, gettext("Please choose one of the sites below."))
         else:
             return remember_site(redirect("attendance:today", site.pk), site)
     return render(request, "attendance/choose_site.html", {"sites": sites})
