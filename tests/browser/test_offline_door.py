@@ -4,7 +4,6 @@ and nothing personal stays after logout."""
 
 import datetime as dt
 import json
-import subprocess
 
 import pytest
 from django.utils import timezone
@@ -17,6 +16,7 @@ from attendance.models import (
     Session,
     Visit,
 )
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +26,6 @@ DEVICE_STORAGE = """async () => ({
   storage: Object.keys(localStorage),
   workers: (await navigator.serviceWorker.getRegistrations()).length,
 })"""
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "fire-register.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def open_door_online(page, log_in, site) -> None:
