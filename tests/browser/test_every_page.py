@@ -188,6 +188,8 @@ def test_signing_in_two_factor_and_the_error_pages(page, log_in, visit, demo, se
     # Next time: the code.
     page.get_by_role("button", name="Show menu").click()
     page.get_by_role("button", name="Log out").click()
+    # Logging out clears the device first, then posts: wait for it.
+    page.wait_for_url(re.compile(r"/login/"))
     log_in("coordinator")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check it's you")
 
