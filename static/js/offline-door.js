@@ -108,7 +108,12 @@
   var sending = null;
   var lastResults = [];
   function fetchSnapshot(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // Taken after a change, not by someone using the door: it mustn't keep an
+    // unattended screen signed in (peerspace.http.is_background).
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Peerspace-Background": "1" }
+    })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (!response.ok || response.redirected || type.indexOf("application/json") !== 0) {
@@ -440,11 +445,13 @@
       };
       refresh();
       // The last list must be the latest one when the connection drops: taken
-      // again after each change made here. Not on a timer: that would count
-      // as use and keep an unattended tablet signed in past its idle limit.
+      // again after each change made here, and when the door's refresh brings
+      // another facilitator's (a 200, not a 304).
       document.addEventListener("htmx:afterRequest", function (event) {
         var config = event.detail.requestConfig;
-        if (event.detail.successful && config && config.verb !== "get") refresh();
+        if (!event.detail.successful || !config) return;
+        var others = event.detail.elt.id === "here-refresh" && event.detail.xhr.status === 200;
+        if (config.verb !== "get" || others) refresh();
       });
     } else if (navigator.onLine) {
       sendQueue();

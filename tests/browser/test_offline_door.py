@@ -38,6 +38,25 @@ def open_door_online(page, log_in, site) -> None:
     )
 
 
+def test_another_facilitators_arrival_is_on_the_device_before_the_wifi_drops(
+    page, log_in, site, bob, org
+):
+    open_door_online(page, log_in, site)
+    # Signed in on another tablet: this door's refresh brings her, and the
+    # list kept for going offline has her too.
+    other = Person.objects.create(organisation=org, known_as="Noor")
+    Visit.objects.sign_in(other, Session.objects.today(site))
+    expect(page.locator("#here-list")).to_contain_text("Noor")
+    page.wait_for_function(
+        f"""() => (localStorage.getItem('peerspace.door.snapshot.{site.pk}') || '')
+          .indexOf('"Noor"') !== -1"""
+    )
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign someone in")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Noor")
+
+
 def test_the_door_works_offline_and_sends_what_was_typed(
     page, log_in, site, bob, org, person, tmp_path
 ):
