@@ -54,6 +54,31 @@ def test_the_check_fails_a_page_with_problems_and_says_what_and_where(broken_pag
     broken_page.close()
 
 
+def test_a_state_checked_once_is_checked_again_when_anything_in_it_changes(
+    browser, live_server
+):
+    """A state seen before (the login page in every test) is not checked
+    twice, but the same page with one more element is."""
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    page = context.new_page()
+    good = BROKEN.replace('<p style="color:#aaa">Pale grey text on white.</p>', "")
+    good = good.replace('<p><a href="/x">A small link alone</a></p>', "")
+    good = good.replace('<input type="text">', "").replace("averylong", "a long ")
+    page.route(
+        "**/good/", lambda route: route.fulfill(body=good, content_type="text/html")
+    )
+    page.goto("/good/")
+    a11y.check_page(page)
+    a11y.check_page(page)
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', "
+        "'<input type=text>')"
+    )
+    with pytest.raises(a11y.AccessibilityProblems, match="label"):
+        a11y.check_page(page)
+    context.close()
+
+
 def test_the_check_runs_by_itself_before_the_next_action(broken_page):
     with pytest.raises(a11y.AccessibilityProblems, match="color-contrast"):
         broken_page.get_by_role("heading").click()
