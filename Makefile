@@ -59,10 +59,12 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 
 # The suite on every core, then the few tests that must run alone (pytest's
-# exit code 5 means none were chosen, as on SQLite).
+# exit code 5 means none were chosen, as on SQLite). Work stealing: an idle
+# worker takes tests queued for a busy one, so a few long browser journeys at
+# the end don't leave a core waiting.
 TEST_WORKERS ?= auto
 test: lint compilemessages
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" $(PYTEST_ARGS)
 	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Throughput against a bare view under gunicorn: see benchmarks/README.md.

@@ -708,12 +708,16 @@ class PendingArrivalQuerySet(models.QuerySet):
             .prefetch_related("person__emergency_contacts")
         )
         typed = [a.name_typed for a in arrivals if a.person_id is None]
+        # Building the search costs more than running it: only when needed
+        # (on most requests nobody is waiting).
         found = (
             Person.objects.filter(organisation_id=site.organisation_id)
             .not_erased()
             .not_here_at(site)
             .with_last_visit()
             .search_each(typed)
+            if typed
+            else {}
         )
         for arrival in arrivals:
             arrival.matches = [] if arrival.person_id else found[arrival.name_typed]

@@ -218,6 +218,19 @@ TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 TWO_FACTOR_ROLES = ["coordinator", "safeguarding"] if TWO_FACTOR_REQUIRED else []
 OTP_TOTP_ISSUER = SITE_NAME
 
+# Caches live in each process's memory, never in a shared or on-disk store:
+# "door" keeps the who's-here rows (names) for each version of the list
+# (attendance/views/door.py), for a few minutes at most.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "door": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "door",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

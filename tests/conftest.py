@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.utils import translation
 
 from attendance.models import Activity, EmergencyContact, Person
@@ -21,6 +22,15 @@ def _language_put_back():
     where the next test's English (a report period's label) would follow it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _caches_emptied():
+    """Each test starts with empty caches: a rolled-back test's site can come
+    back with the same id and door version but other people (see
+    attendance.views.door._here)."""
+    for cache in caches.all():
+        cache.clear()
 
 
 def make_user(username, org, *roles, site=None):

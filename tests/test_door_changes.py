@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -297,6 +298,13 @@ WRITES = {
 }
 
 
+def here_list(response) -> str:
+    """The list's rows and count, as the door shows them."""
+    html = response.content.decode()
+    rows = re.search(r'<ul id="here-list".*?</ul>', html, re.S).group(0)
+    return rows + re.search(r"Here now: \d+", html).group(0)
+
+
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_every_write_that_changes_who_is_here_ends_the_304s(bob_client, door, write):
     etag = refresh(bob_client, door["site"])["ETag"]
@@ -305,6 +313,27 @@ def test_every_write_that_changes_who_is_here_ends_the_304s(bob_client, door, wr
     if isinstance(result, str):  # the write set things up first: its ETag
         etag = result
     assert refresh(bob_client, door["site"], etag).status_code == 200
+    # And the list made once for its version is the list as it now is.
+    kept = here_list(refresh(bob_client, door["site"]))
+    caches["door"].clear()
+    assert kept == here_list(refresh(bob_client, door["site"]))
+
+
+def test_the_list_is_made_once_for_every_tablet_until_it_changes(
+    bob_client, dora_client, org, site, person
+):
+    fill(org, site, 20)
+    with CaptureQueriesContext(connection) as first:
+        bob_page = refresh(bob_client, site)
+    with CaptureQueriesContext(connection) as second:
+        dora_page = refresh(dora_client, site)
+    assert here_list(dora_page) == here_list(bob_page)
+    assert len(second) < len(first)
+    assert "Sam</a>" not in here_list(dora_page)
+
+    bob_client.post(reverse("attendance:sign_in", args=[site.pk, person.pk]), **HTMX)
+    assert "Sam</a>" in here_list(refresh(dora_client, site))
+    assert "Here now: 21" in here_list(refresh(dora_client, site))
 
 
 def test_a_change_at_another_site_keeps_the_304(bob_client, org, site, site2, person):

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.cache import caches
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -154,6 +155,8 @@ def test_the_door_looks_up_every_unmatched_kiosk_name_in_one_query(
     url = reverse("attendance:today", args=[site.pk])
     PendingArrival.objects.create(site=site, name_typed="ama")
     bob_client.get(url)
+    # Each arrival is a new version of the list: both requests make its rows.
+    caches["door"].clear()
     with django_assert_max_num_queries(99) as one:
         response = bob_client.get(url)
     assert [p.known_as for p in response.context["pending"][0].matches] == [
@@ -161,6 +164,7 @@ def test_the_door_looks_up_every_unmatched_kiosk_name_in_one_query(
     ]
     for typed in ("bea", "cara l", "zed", "a"):
         PendingArrival.objects.create(site=site, name_typed=typed)
+    caches["door"].clear()
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = bob_client.get(url)
     found = {

@@ -1,16 +1,20 @@
 """The facilitator at the door: today at a site, sign-in, who's here, the fire register."""
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -50,6 +54,7 @@ SEARCH_LIMIT = 20
 # How long the door offers "Undo" after a single "Sign out" (static/js/app.js
 # takes the button away; Visit.can_undo_sign_out is the server's limit).
 UNDO_SECONDS = 10
+door_cache = caches["door"]
 
 
 def _here_now(site: Site) -> list["Row"]:
@@ -131,9 +136,14 @@ def _rows(visits) -> list[Row]:
 
 
 def _url_pattern(name: str):
+    """A function from an id to this page's address (reversed once)."""
+    return _url_template(name, get_script_prefix()).format
+
+
+@functools.cache
+def _url_template(name: str, prefix: str) -> str:
     marker = 987654321
-    template = reverse(name, args=[marker]).replace(str(marker), "{}")
-    return template.format
+    return reverse(name, args=[marker]).replace(str(marker), "{}")
 
 
 def door_etag(site: Site) -> str:
@@ -204,14 +214,38 @@ def _today_context(request, site: Site) -> dict:
     the next refresh fetch it again, never miss it.
     """
     etag = door_etag(site)
-    visits = _here_now(site)
     return {
         "site": site,
         "etag": etag,
-        "visits": visits,
         "pending": PendingArrival.objects.for_door(site),
-        **_counts(site),
+        **_here(site, etag),
     }
+
+
+def _here(site: Site, etag: str) -> dict:
+    """The who's-here rows as HTML, and the counts, made once for each version
+    of the list.
+
+    Every tablet at the door shows the same list, and fetches it again after
+    every change anyone makes: the first to ask makes it, the rest get it from
+    this process's memory (the "door" cache in settings, never a shared or
+    on-disk cache, as it holds names). The ETag names the version: the site's
+    changes (every write that changes who's here bumps it), the day and the
+    language. The rows are the same for everyone allowed to see the site's
+    door: no form tokens in them.
+    """
+    key = f"door-here:{site.pk}:{etag}"
+    here = door_cache.get(key)
+    if here is None:
+        here = {
+            "here_rows": render_to_string(
+                "attendance/today.html#here-rows", {"visits": _here_now(site)}
+            ),
+            **_counts(site),
+        }
+        door_cache.set(key, here)
+    # Made by our template, escaped as it was rendered.
+    return {**here, "here_rows": mark_safe(here["here_rows"])}
 
 
 def _counts(site: Site) -> dict:

@@ -155,6 +155,32 @@ def test_the_doors_own_links_are_big_enough_for_a_thumb(page, log_in, org, site,
         assert box["width"] >= 44 and box["height"] >= 44, box
 
 
+def test_without_javascript_a_rows_open_links_are_big_enough_for_a_thumb(
+    browser, live_server, site, bob, person
+):
+    """Opening a row's "Emergency contacts" or "more" shows an "Open" link
+    until the script fetches what's behind it; without the script it stays."""
+    from attendance.models import Session, Visit
+
+    Visit.objects.sign_in(person, Session.objects.today(site), by=bob)
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, **PHONE
+    )
+    page = context.new_page()
+    page.goto(f"/login/?next=/door/{site.pk}/")
+    page.locator("#id_username").fill("bob")
+    page.locator("#id_password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+    for summary in ("Emergency contacts", "Activity, helped out, more"):
+        page.locator(".here-row summary", has_text=summary).click()
+    links = page.locator(".here-row .row-extras").get_by_role("link", name="Open")
+    expect(links).to_have_count(2)
+    for link in links.all():
+        box = link.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box
+    context.close()
+
+
 def test_tables_are_stacked_cards_on_a_phone_and_tables_on_a_laptop(
     page, log_in, org, sally, person
 ):

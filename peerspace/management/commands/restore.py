@@ -4,6 +4,7 @@ A backup whose encrypted notes FIELD_ENCRYPTION_KEYS can't read (its key
 check says so) is refused before anything is replaced.
 """
 
+import secrets
 import sqlite3
 import subprocess
 import tempfile
@@ -13,7 +14,9 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import F
 
+from peerspace.accounts.models import Site
 from peerspace.models import token_problem
 
 from .backup import MAGIC, backup_fernet, pg_args, pg_env
@@ -66,6 +69,12 @@ class Command(BaseCommand):
                 self.restore_sqlite(raw)
             else:
                 self.restore_postgres(raw)
+        # Each site's list of who's here moves on to a version never seen
+        # before, so no door's copy (its ETag) and no running server's cached
+        # rows (attendance.views.door._here) pass for the restored one's.
+        Site.objects.update(
+            door_version=F("door_version") + secrets.randbelow(2**40) + 1
+        )
         self.stdout.write(self.style.SUCCESS("Restored."))
 
     def sqlite_key_check(self, raw: Path) -> str | None:
