@@ -63,9 +63,11 @@ format: install-dev
 # worker takes tests queued for a busy one, so a few long browser journeys at
 # the end don't leave a core waiting.
 TEST_WORKERS ?= auto
+# Only the files that hold such tests are read again for the second run.
+SERIAL_TESTS = $(shell grep -rl --include='*.py' 'pytest.mark.serial' tests)
 test: lint compilemessages
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" $(PYTEST_ARGS)
-	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) $(SERIAL_TESTS) || [ $$? -eq 5 ]
 
 # Throughput against a bare view under gunicorn: see benchmarks/README.md.
 bench: install-dev key

@@ -65,6 +65,18 @@ def floor(ctx: Context, i: int) -> Step:
     return step
 
 
+def signed_in_floor(ctx: Context, i: int) -> Step:
+    """The floor, asked by someone signed in: what every request of hers costs
+    before its view does anything (her session, her account and her roles,
+    three queries). No door request can be cheaper than this."""
+    client = ctx.clients[i]
+
+    def step():
+        return expect(client.get("/healthz/"), "healthz signed in")
+
+    return step
+
+
 def whos_here(ctx: Context, i: int) -> Step:
     client = ctx.clients[i]
     heading = f"Here now: {len(ctx.present)}<"
@@ -156,6 +168,13 @@ SCENARIOS = [
         whos_here,
         "the door's today page with {present} people here now",
         aim=0.08,
+    ),
+    Scenario(
+        "signed_in_floor",
+        "floor, signed in (no aim)",
+        signed_in_floor,
+        "GET /healthz/ with a facilitator's session: her session, account and "
+        "roles, and no view work; the most any signed-in request can reach",
     ),
     Scenario(
         "refresh",

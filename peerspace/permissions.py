@@ -25,12 +25,13 @@ ORG_PARAM = "org"
 
 
 def memberships(user) -> list[Membership]:
-    if not user.is_authenticated:
+    """Her roles, looked up once a request (every request asks)."""
+    if not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_peerspace_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user, user__is_active=True).select_related(
+            Membership.objects.filter(user_id=user.pk).select_related(
                 "organisation", "site"
             )
         )

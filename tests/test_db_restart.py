@@ -26,9 +26,6 @@ from peerspace.accounts.models import Organisation, Site
 from tests.conftest import make_user
 from tests.test_concurrency import CSRF, session_cookie
 
-# It restarts the whole PostgreSQL cluster: nothing else may run meanwhile.
-pytestmark = pytest.mark.serial
-
 MAX_REQUESTS = 400
 MAX_SECONDS = 120
 READY_SECONDS = 60
@@ -46,6 +43,14 @@ def _skip_reason() -> str | None:
     if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
         return f"PostgreSQL is on {host}, not this machine"
     return None
+
+
+# It restarts the whole PostgreSQL cluster: nothing else may run meanwhile.
+# Skipped before any test database is made when it can't run (on SQLite, as
+# `make test` runs it after the rest: that would be the whole set-up for
+# nothing).
+SKIP = _skip_reason()
+pytestmark = [pytest.mark.serial, pytest.mark.skipif(SKIP is not None, reason=SKIP)]
 
 
 def _cluster() -> tuple[str, str]:
@@ -128,9 +133,6 @@ def _is_loopback(url: str) -> bool:
 
 @pytest.fixture
 def door(transactional_db):
-    reason = _skip_reason()
-    if reason:
-        pytest.skip(reason)
     org = Organisation.objects.create(name="Restart", slug="restart")
     site = Site.objects.create(organisation=org, name="Wigan")
     user = make_user("fac", org, "facilitator")

@@ -23,12 +23,16 @@ from ..models import (
 )
 
 
+def sites_for_user(request: HttpRequest):
+    """The open sites of the organisations she works for."""
+    return Site.objects.filter(
+        is_active=True, organisation_id__in=org_ids(request.user)
+    )
+
+
 def get_site_for_user(request: HttpRequest, pk: int) -> Site:
     return get_object_or_404(
-        Site.objects.select_related("organisation"),
-        pk=pk,
-        is_active=True,
-        organisation_id__in=org_ids(request.user),
+        sites_for_user(request).select_related("organisation"), pk=pk
     )
 
 

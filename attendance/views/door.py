@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -25,7 +25,6 @@ from peerspace.http import is_htmx
 from peerspace.pdf import pdf_response, render_pdf
 from peerspace.permissions import (
     TEAM,
-    org_ids,
     role_required,
 )
 from peerspace.text import fold
@@ -48,6 +47,7 @@ from .common import (
     get_visit_for_user,
     person_form_view,
     remember_site,
+    sites_for_user,
 )
 
 SEARCH_LIMIT = 20
@@ -158,11 +158,7 @@ def door(request):
     """The facilitator's start: today at the site this device last used."""
     remembered = parse_id(request.COOKIES.get(settings.SITE_COOKIE_NAME))
     if remembered:
-        site = Site.objects.filter(
-            pk=remembered,
-            is_active=True,
-            organisation_id__in=org_ids(request.user),
-        ).first()
+        site = sites_for_user(request).filter(pk=remembered).first()
         if site:
             return redirect("attendance:today", site.pk)
     return redirect("attendance:choose_site")
@@ -171,9 +167,7 @@ def door(request):
 @require_http_methods(["GET", "POST"])
 @role_required(*TEAM)
 def choose_site(request):
-    sites = Site.objects.filter(
-        is_active=True, organisation_id__in=org_ids(request.user)
-    ).select_related("organisation")
+    sites = sites_for_user(request).select_related("organisation")
     if request.method == "POST":
         site_id = parse_id(request.POST.get("site"))
         site = sites.filter(pk=site_id).first() if site_id else None
@@ -199,11 +193,7 @@ def today(request, site_pk: int):
     context["forms_to_finish"] = (
         Person.objects.filter(organisation=site.organisation).forms_to_finish().count()
     )
-    context["other_sites"] = (
-        Site.objects.filter(is_active=True, organisation_id__in=org_ids(request.user))
-        .exclude(pk=site.pk)
-        .exists()
-    )
+    context["other_sites"] = sites_for_user(request).exclude(pk=site.pk).exists()
     return remember_site(render(request, "attendance/today.html", context), site)
 
 
@@ -271,14 +261,23 @@ def here_now(request, site_pk: int):
     Answers 304 Not Modified, at the cost of one small query, while nothing
     at the site has changed since the list the door shows (its ETag).
     """
-    site = get_site_for_user(request, site_pk)
-    etag = door_etag(site)
+    # Only the version first: most refreshes end here.
+    version = (
+        sites_for_user(request)
+        .filter(pk=site_pk)
+        .values_list("door_version", flat=True)[:1]
+    )
+    if not version:
+        raise Http404
+    etag = door_etag(Site(pk=site_pk, door_version=version[0]))
     # GZipMiddleware marks the header's ETag weak (W/"..."): either matches.
     sent = request.headers.get("If-None-Match", "").split(",")
     if etag in (tag.strip().removeprefix("W/") for tag in sent):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
+    site = get_site_for_user(request, site_pk)
+    etag = door_etag(site)
     response = render(
         request, "attendance/today.html#here", _today_context(request, site)
     )

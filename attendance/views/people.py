@@ -14,13 +14,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerspace import i18n
-from peerspace.accounts.models import Site, is_main_language
+from peerspace.accounts.models import is_main_language
 from peerspace.fields import parse_id
 from peerspace.forms import keep_as_typed
 from peerspace.permissions import (
     COORDINATOR,
     TEAM,
-    org_ids,
     org_url,
     organisation_for,
     role_required,
@@ -41,6 +40,7 @@ from ..models import (
 from .common import (
     get_person_for_user,
     person_form_view,
+    sites_for_user,
 )
 
 
@@ -49,9 +49,7 @@ from .common import (
 @role_required(*TEAM)
 def paper(request):
     """Type in a past day's paper sign-in sheet: names matched, then confirmed."""
-    sites = Site.objects.filter(
-        is_active=True, organisation_id__in=org_ids(request.user)
-    )
+    sites = sites_for_user(request)
     form = PaperSheetForm(request.POST or None, sites=sites)
     if "edit" in request.POST:
         # Back to the names as typed, to put one right: not retyped from scratch.
