@@ -181,7 +181,12 @@ def choose_site(request):
 @require_GET
 @role_required(*TEAM)
 def today(request, site_pk: int):
-    site = get_site_for_user(request, site_pk)
+    # Her open sites in one query: this one, and whether there are others to
+    # switch to.
+    sites = list(sites_for_user(request).select_related("organisation"))
+    site = next((s for s in sites if s.pk == site_pk), None)
+    if site is None:
+        raise Http404
     context = _today_context(request, site)
     context["quick_form"] = QuickAddForm(initial={"registration_token": new_token()})
     context["headcount_form"] = HeadCountForm(
@@ -193,7 +198,7 @@ def today(request, site_pk: int):
     context["forms_to_finish"] = (
         Person.objects.filter(organisation=site.organisation).forms_to_finish().count()
     )
-    context["other_sites"] = sites_for_user(request).exclude(pk=site.pk).exists()
+    context["other_sites"] = len(sites) > 1
     return remember_site(render(request, "attendance/today.html", context), site)
 
 
