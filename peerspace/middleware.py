@@ -9,6 +9,7 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.urls import get_resolver
 from django.utils import translation
@@ -39,6 +40,27 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         else:
             next_path = "/"
         return redirect_to_login(next_path, self.get_login_url(view_func))
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation, docs/deploy.md),
+    for pages and data only: PDFs, spreadsheets, zips and images are
+    compressed already, and compressing them again costs the server time and
+    saves nothing."""
+
+    TEXT = (
+        "text/",
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/manifest+json",
+        "image/svg+xml",
+    )
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.TEXT):
+            return response
+        return super().process_response(request, response)
 
 
 class UserLanguageMiddleware:

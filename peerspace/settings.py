@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # Pages compressed here, not by the proxy (docs/deploy.md: compression and
     # BREACH): after SecurityMiddleware's redirects and WhiteNoise's static
     # files (already compressed), before anything that reads the page.
-    "django.middleware.gzip.GZipMiddleware",
+    "peerspace.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the browser's language (Django's
     # place for it); UserLanguageMiddleware below puts her own choice over it.

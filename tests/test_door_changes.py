@@ -157,6 +157,21 @@ def test_the_refresh_takes_the_etag_compressed_answers_carry(bob_client, site):
     assert refresh(bob_client, site, first["ETag"]).status_code == 304
 
 
+def test_pages_are_compressed_and_pdfs_are_sent_as_they_are(
+    bob_client, org, site, person
+):
+    """A PDF is compressed already: compressing it again costs the server and
+    saves nothing. The door's page is text, and is compressed."""
+    Visit.objects.sign_in(person, Session.objects.today(site))
+    gzip = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    page = bob_client.get(reverse("attendance:today", args=[site.pk]), **gzip)
+    assert page["Content-Encoding"] == "gzip"
+    pdf = bob_client.get(reverse("attendance:fire_register", args=[site.pk]), **gzip)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Content-Encoding" not in pdf
+    assert pdf.content.startswith(b"%PDF")
+
+
 def test_the_answer_to_her_own_change_keeps_the_list_current(
     bob_client, org, site, person
 ):
