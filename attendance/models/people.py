@@ -319,7 +319,16 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_key", "id"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["organisation", "sort_key"])]
+        indexes = [
+            models.Index(fields=["organisation", "sort_key"]),
+            # The door's "forms to finish" count, on every load of its page:
+            # only the few people it counts are in this index.
+            models.Index(
+                fields=["organisation"],
+                condition=Q(form_complete=False, erased_at__isnull=True),
+                name="person_forms_to_finish",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.known_as
