@@ -363,10 +363,10 @@ def test_a_new_day_is_a_new_list(site):
 
     from attendance.views.door import door_etag
 
-    today = door_etag(site)
+    today = door_etag(site.door_version)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with mock.patch.object(timezone, "localdate", return_value=tomorrow):
-        assert door_etag(site) != today
+        assert door_etag(site.door_version) != today
 
 
 def test_after_closing_the_list_says_no_one_is_signed_in(bob_client, site, person):

@@ -30,6 +30,22 @@ def test_fire_register_lists_everyone_here_with_contacts(
     assert "Gone Home" not in text
 
 
+def test_the_fire_register_reads_the_building_afresh_not_the_doors_kept_list(
+    bob_client, site, person, tmp_path
+):
+    """The door keeps its list for each version; a write that somehow didn't
+    move the version on must still be on the paper the fire marshal holds."""
+    session = Session.objects.today(site)
+    Visit.objects.sign_in(person, session)
+    bob_client.get(reverse("attendance:today", args=[site.pk]))
+    # Written without moving the door's version on (bulk_create saves none).
+    Visit.objects.bulk_create([Visit(session=session) for _ in range(2)])
+    response = bob_client.get(reverse("attendance:fire_register", args=[site.pk]))
+    text = pdf_text(response.content, tmp_path)
+    assert "2 unnamed visitors" in text
+    assert "3 people signed in" in text
+
+
 @pytest.mark.parametrize(
     "url",
     [

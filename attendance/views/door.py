@@ -146,10 +146,22 @@ def _url_template(name: str, prefix: str) -> str:
     return reverse(name, args=[marker]).replace(str(marker), "{}")
 
 
-def door_etag(site: Site) -> str:
-    """What the who's-here list depends on: the site's changes, the day (a
-    new day empties the list with no write) and the language it is in."""
-    return f'"{site.door_version}-{timezone.localdate():%Y%m%d}-{get_language()}"'
+def door_etag(door_version: int) -> str:
+    """What the who's-here list depends on: the site's changes (its
+    door_version), the day (a new day empties the list with no write) and the
+    language it is in."""
+    return f'"{door_version}-{timezone.localdate():%Y%m%d}-{get_language()}"'
+
+
+def _etag_after_change(request, site: Site, changes: int) -> str | None:
+    """The list's ETag after a write that bumped the site's door_version
+    `changes` times, for the door to keep when its copy was current just
+    before (its next refresh is then a 304); None when it wasn't (someone else
+    changed the list too, so the refresh must fetch it)."""
+    version = Site.objects.values_list("door_version", flat=True).get(pk=site.pk)
+    if request.headers.get("X-Door-Etag") != door_etag(version - changes):
+        return None
+    return door_etag(version)
 
 
 @require_GET
@@ -208,7 +220,7 @@ def _today_context(request, site: Site) -> dict:
     The ETag is read first: a change made while the list is being read makes
     the next refresh fetch it again, never miss it.
     """
-    etag = door_etag(site)
+    etag = door_etag(site.door_version)
     return {
         "site": site,
         "etag": etag,
@@ -274,7 +286,7 @@ def here_now(request, site_pk: int):
     )
     if not version:
         raise Http404
-    etag = door_etag(Site(pk=site_pk, door_version=version[0]))
+    etag = door_etag(version[0])
     # GZipMiddleware marks the header's ETag weak (W/"..."): either matches.
     sent = request.headers.get("If-None-Match", "").split(",")
     if etag in (tag.strip().removeprefix("W/") for tag in sent):
@@ -282,7 +294,7 @@ def here_now(request, site_pk: int):
         response["ETag"] = etag
         return response
     site = get_site_for_user(request, site_pk)
-    etag = door_etag(site)
+    etag = door_etag(site.door_version)
     response = render(
         request, "attendance/today.html#here", _today_context(request, site)
     )
@@ -338,10 +350,7 @@ def _after_change(
     if not is_htmx(request):
         (messages.error if error else messages.success)(request, message)
         return redirect("attendance:today", site.pk)
-    site.refresh_from_db(fields=["door_version"])
-    etag = door_etag(site)
-    site.door_version -= changes
-    current = request.headers.get("X-Door-Etag") == door_etag(site)
+    etag = _etag_after_change(request, site, changes)
     rows = _rows(
         Visit.objects.filter(pk__in=[v.pk for v in added], left_at__isnull=True)
     )
@@ -355,7 +364,7 @@ def _after_change(
         "undo_seconds": UNDO_SECONDS,
         "added": rows,
         "removed": list(removed),
-        "etag": etag if current else None,
+        "etag": etag,
         "pending": PendingArrival.objects.for_door(site),
         **_counts(site),
         **(extra or {}),
@@ -513,11 +522,7 @@ def visit_update(request, visit_pk: int):
             "That activity isn't on the list any more; please choose another."
         )
     if is_htmx(request):
-        site = visit.session.site
-        site.refresh_from_db(fields=["door_version"])
-        etag = door_etag(site)
-        site.door_version -= 1 if saved else 0
-        current = request.headers.get("X-Door-Etag") == door_etag(site)
+        etag = _etag_after_change(request, visit.session.site, 1 if saved else 0)
         # Her row's line ("arrived 10:05 · Quilting") says what was chosen.
         row = _rows(Visit.objects.filter(pk=visit.pk))
         return render(
@@ -528,7 +533,7 @@ def visit_update(request, visit_pk: int):
                 "activities": form.fields["activity"].queryset,
                 "saved": message,
                 "row": row[0] if saved and row else None,
-                "etag": etag if current else None,
+                "etag": etag,
             },
         )
     messages.info(request, message)
@@ -660,9 +665,14 @@ def headcount(request, site_pk: int):
 @role_required(*TEAM)
 def fire_register(request, site_pk: int):
     site = get_site_for_user(request, site_pk)
-    context = _today_context(request, site)
-    # On paper, everyone's full name and emergency contacts, in one query for
-    # all the contacts.
+    # Read afresh, not the door's kept list: everyone's full name and
+    # emergency contacts, in one query for all the contacts.
+    _, unnamed = Visit.objects.counts_now(site)
+    context = {
+        "site": site,
+        "pending": PendingArrival.objects.for_door(site),
+        "unnamed": unnamed,
+    }
     context["visits"] = list(
         Visit.objects.on_site_now(site)
         .filter(person__isnull=False)
