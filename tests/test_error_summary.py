@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
+from tests.conftest import client_for
 from tests.test_fuzz_forms import FORMS as DOOR_FORMS
 from tests.test_fuzz_forms import SITE_FORMS
 from tests.test_fuzz_more_forms import FORMS as OTHER_FORMS
@@ -190,3 +191,19 @@ def test_the_summary_lists_each_problem_once_in_the_words_of_the_field(
     assert "please check she&#x27;s happy" in links[1][1]
     assert "we can&#x27;t call them in an emergency" in links[2][1]
     assert "Please check these 3 answers" in summary
+
+
+def test_a_question_left_unanswered_is_named_in_the_summary(client, sally):
+    """Beside the field, "This field is required." is clear; in the list at
+    the top of the page it has to say which question."""
+    html = (
+        client_for(client, sally)
+        .post(reverse("safeguarding:worry_new"), {"about_initials": "S.O."})
+        .content.decode()
+    )
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert "Please answer “What worries us”" in summary
+    assert "This field is required." not in summary
+    # Beside the field it still says what the field needs.
+    assert "This field is required." in html[html.index("</ul>", start) :]

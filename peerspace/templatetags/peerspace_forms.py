@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django import forms, template
 from django.forms.formsets import BaseFormSet
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -45,8 +46,16 @@ def form_problems(form: forms.BaseForm) -> list[Problem]:
         Problem(str(message), _first_field(form)) for message in form.non_field_errors()
     ]
     for bound in form:
+        # Django's own words, not a field's own message for it.
+        required = str(forms.Field.default_error_messages["required"])
         for message in bound.errors:
             target = _first_input(bound) if not bound.is_hidden else _first_field(form)
+            if str(message) == required and bound.label and not bound.is_hidden:
+                # "This field is required." beside the field is clear; in a
+                # list at the top of the page it must say which.
+                message = _("Please answer “%(question)s”") % {
+                    "question": str(bound.label).rstrip(":*").strip()
+                }
             problems.append(Problem(str(message), target))
     return problems
 
