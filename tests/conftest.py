@@ -33,6 +33,20 @@ def _caches_emptied():
         cache.clear()
 
 
+@pytest.fixture
+def midday():
+    """Today at noon, with the clock running: for tests of times "an hour
+    ago", which would fall on yesterday in the first hour after midnight."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield noon
+
+
 def make_user(username, org, *roles, site=None):
     user = get_user_model().objects.create_user(
         username=username, password="password", first_name=username.title()

@@ -293,7 +293,7 @@ def test_the_refresh_is_a_304_until_something_changes(
     assert statuses[-1] == 200
 
 
-def test_a_single_sign_out_can_be_undone(page, log_in, org, site, bob, person):
+def test_a_single_sign_out_can_be_undone(midday, page, log_in, org, site, bob, person):
     session = Session.objects.today(site)
     arrived = timezone.make_aware(dt.datetime.combine(session.date, dt.time(9, 30)))
     visit, _ = Visit.objects.sign_in(person, session, by=bob, at=arrived)

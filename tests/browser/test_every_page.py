@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attendance.models import Person, Visit
+from attendance.models import Person, Session, Visit
 from peerspace.accounts.models import AuthenticatorApp, Organisation, Site
 from peerspace.management.commands.demo import ORG_SLUG
 from peerspace.reports.models import ReportTemplate, Story
@@ -129,8 +129,16 @@ def test_the_safeguarding_members_pages(page, log_in, visit, demo):
 def test_the_door_with_people_here_someone_at_the_kiosk_and_forms_to_finish(
     page, log_in, visit, demo
 ):
-    """The door on a busy day: the demo has people signed in today."""
-    site = Site.objects.filter(organisation=demo).order_by("name").first()
+    """The door on a busy day: the demo has people signed in today at the site
+    open that day (a few are signed in here on a day both are closed)."""
+    site = max(
+        Site.objects.filter(organisation=demo).order_by("name"),
+        key=lambda s: Visit.objects.on_site_now(s).count(),
+    )
+    if not Visit.objects.on_site_now(site).exists():
+        session = Session.objects.today(site)
+        for someone in Person.objects.filter(organisation=demo).not_erased()[:3]:
+            Visit.objects.sign_in(someone, session)
     # She typed a name the kiosk couldn't match, and two forms wait.
     arrival = site.pending_arrivals.create(name_typed="Oksana")
     Person.objects.create(organisation=demo, known_as="Quick One", form_complete=False)
